@@ -1,0 +1,21 @@
+// Every scenario, in the order the bench runs and prints them.
+import type { Scenario } from '../types.js';
+import { gracefulStop } from './graceful-stop.js';
+import { memory } from './memory.js';
+import { orphanStorm } from './orphan-storm.js';
+import { startup } from './startup.js';
+import { statusLatency } from './status-latency.js';
+import { termIgnored } from './term-ignored.js';
+import { wakeups } from './wakeups.js';
+
+/** The eight scenarios (ids are what --only takes). */
+export const SCENARIOS: readonly Scenario[] = [
+  gracefulStop('graceful-stop', 'small'),
+  gracefulStop('graceful-stop-many', 'large'),
+  termIgnored,
+  orphanStorm,
+  startup,
+  memory,
+  wakeups,
+  statusLatency,
+];

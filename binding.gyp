@@ -1,0 +1,16 @@
+{
+  "targets": [
+    {
+      "target_name": "svinit",
+      "sources": [
+        "native/addon.c",
+        "native/spawn.c",
+        "native/wait.c",
+        "native/sys.c"
+      ],
+      "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],
+      "cflags_c": ["-std=c11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],
+      "cflags!": ["-fno-exceptions"]
+    }
+  ]
+}

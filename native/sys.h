@@ -1,0 +1,38 @@
+/* Plain-C wrappers for everything except spawn: reaping (wait.c) and small syscalls (sys.c).
+ * Each returns >= 0 on success or -errno; native/addon.c is the only caller. */
+#ifndef SVINIT_SYS_H
+#define SVINIT_SYS_H
+
+#include <sys/types.h>
+
+/* wait.c */
+
+/* waitpid(-1, WNOHANG) until 0 or ECHILD, storing at most `max` (pid, raw status) pairs into
+ * out[0..2*max). Returns the number of pairs, or -errno if the very first call failed with
+ * something other than ECHILD. */
+int sv_reap(int *out, int max);
+
+/* waitpid(pid, nohang ? WNOHANG : 0), retrying EINTR; returns the pid (0 if still running with
+ * WNOHANG) and stores the raw status, or -errno. */
+int sv_waitpid(pid_t pid, int nohang, int *status);
+
+/* 1 if this process has any child (running or zombie), 0 if none, or -errno; reaps nothing. */
+int sv_has_children(void);
+
+/* sys.c */
+int sv_set_child_subreaper(int on);
+int sv_get_child_subreaper(void);
+int sv_kill(pid_t pid, int sig);
+int sv_killpg(pid_t pgid, int sig);
+int sv_mkfifo(const char *path, unsigned mode);
+/* op: 0 = LOCK_EX|LOCK_NB, 1 = LOCK_EX, 2 = LOCK_UN */
+int sv_flock(int fd, int op);
+int sv_pipe_cloexec(int fds[2]);
+/* flag: 0 = O_NONBLOCK, 1 = FD_CLOEXEC */
+int sv_set_fd_flag(int fd, int flag, int on);
+/* soft/hard as doubles, -1 meaning RLIM_INFINITY */
+int sv_get_nofile(double *soft, double *hard);
+const char *sv_errno_name(int err);
+const char *sv_errno_text(int err);
+
+#endif

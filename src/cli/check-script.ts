@@ -1,0 +1,76 @@
+// Runs a service's `check` script the way sv does (cwd = the service directory, argv[0]
+// "./check", sv's environment, no stdout), through the native spawn: the CLI never loads
+// child_process. The wait is driven by SIGCHLD, and the script is killed at the caller's deadline.
+import { join } from 'node:path';
+import { errorText } from '../protocol/error-text.js';
+import { kill, waitpid } from '../native/native.js';
+import { spawn } from '../process/spawn.js';
+import { checkScriptExists } from './inspect.js';
+
+/** How a check script run ended. */
+export type CheckScriptResult = 'pass' | 'fail';
+
+const SIGKILL = 9;
+
+function errnoCode(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'EIO';
+}
+
+// Resolves when `pid` has exited: its raw status, or null if it was killed at the deadline.
+function awaitExit(pid: number, deadlineMs: number): Promise<number | null> {
+  return new Promise((resolveExit) => {
+    const finish = (status: number | null): void => {
+      process.removeListener('SIGCHLD', onChild);
+      clearTimeout(timer);
+      resolveExit(status);
+    };
+    // waitpid on this pid only: never steal another child's exit status.
+    const onChild = (): void => {
+      const r = waitpid(pid, true);
+      if (r !== null) finish(r.status);
+    };
+    process.on('SIGCHLD', onChild);
+    const timer = setTimeout(() => {
+      kill(pid, SIGKILL);
+      waitpid(pid, false);
+      finish(null);
+    }, Math.max(0, deadlineMs - Date.now()));
+    // The child may have exited before the listener was in place.
+    onChild();
+  });
+}
+
+/**
+ * Runs NAME's check script in `dir`: 'pass' only if it exits 0. Unlike runit, a script that
+ * cannot be run, dies by a signal or outlives `deadlineMs` fails (docs/commands/sv.md).
+ * `warn` gets sv's stderr warnings (`warning: unable to run NAME/check: ERR`).
+ */
+export async function runCheckScript(
+  dir: string,
+  name: string,
+  env: NodeJS.ProcessEnv,
+  deadlineMs: number,
+  warn: (line: string) => void,
+): Promise<CheckScriptResult> {
+  const exists = checkScriptExists(dir);
+  if (exists === false) return 'pass';
+  if (exists !== true) {
+    warn(`warning: unable to stat ${name}/check: ${errorText(exists)}`);
+    return 'fail';
+  }
+  let pid: number;
+  try {
+    // stdout to /dev/null: sv closes fd 1, which makes a script's echo fail with EBADF.
+    pid = spawn({ file: join(dir, 'check'), argv: ['./check'], cwd: dir, env, stdio: ['inherit', 'null', 'inherit'] });
+  } catch (err) {
+    warn(`warning: unable to run ${name}/check: ${errorText(errnoCode(err))}`);
+    return 'fail';
+  }
+  const status = await awaitExit(pid, deadlineMs);
+  if (status === null) {
+    warn(`warning: ${name}/check: timed out, killed`);
+    return 'fail';
+  }
+  return status === 0 ? 'pass' : 'fail';
+}

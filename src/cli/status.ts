@@ -1,0 +1,130 @@
+// `svinit status [--json] [--dir DIR] [SERVICE...]`: every service at a glance (state, pid,
+// time in that state, want, restarts, last exit), as a table for people or JSON for machines.
+import { failureMessage } from '../protocol/sv-format.js';
+import { ageSeconds } from '../protocol/tai64.js';
+import type { ServiceInfo } from './inspect.js';
+import type { CliOutput } from './output.js';
+import { collectServices } from './service-list.js';
+import { serviceRoot } from './service-dir.js';
+import { errorText } from '../protocol/error-text.js';
+
+const HELP = `usage: svinit status [--json] [--dir DIR] [SERVICE...]
+
+Shows every service in DIR (--dir, else $SVDIR, else /etc/service), or the ones named, with its
+log service. Exit 0 when every service could be read, 1 otherwise, 100 on usage errors.
+See docs/commands/status.md.`;
+
+/** One row of `svinit status --json`. */
+export interface StatusRow {
+  readonly name: string;
+  readonly dir: string;
+  /** run, down, finish, or why the state is unknown: not-running, unsupervised, missing, error. */
+  readonly state: string;
+  readonly pid: number | null;
+  /** Seconds in the current state (since ./run started while running). */
+  readonly seconds: number | null;
+  readonly uptime: number | null;
+  readonly want: 'up' | 'down' | null;
+  readonly normally: 'up' | 'down';
+  readonly paused: boolean | null;
+  readonly gotTerm: boolean | null;
+  readonly restarts: number | null;
+  readonly lastExit: string | null;
+  readonly startedAt: number | null;
+  readonly error: string | null;
+}
+
+function problem(info: ServiceInfo): { state: string; error: string } | null {
+  const p = info.probe;
+  if (p.kind === 'ok') return null;
+  if (p.kind === 'missing') return { state: 'missing', error: `unable to change to service directory: ${errorText(p.code)}` };
+  // sv's words without its `fail: NAME: ` head.
+  const error = failureMessage(info.name, p, false).line.replace(/^\w+: /, '').slice(info.name.length + 2);
+  return { state: p.kind === 'not-running' || p.kind === 'unsupervised' ? p.kind : 'error', error };
+}
+
+/** The row for one service, at `nowMs`. */
+export function statusRow(info: ServiceInfo, nowMs: number): StatusRow {
+  const s = info.status;
+  const bad = problem(info);
+  const seconds = s === null ? null : ageSeconds(s.seconds, nowMs);
+  return {
+    name: info.name,
+    dir: info.dir,
+    state: bad?.state ?? s?.state ?? 'error',
+    pid: s !== null && s.pid !== 0 ? s.pid : null,
+    seconds,
+    uptime: s !== null && s.state === 'run' ? seconds : null,
+    want: s === null ? null : s.want === 'u' ? 'up' : 'down',
+    normally: info.normallyUp ? 'up' : 'down',
+    paused: s?.paused ?? null,
+    gotTerm: s?.gotTerm ?? null,
+    ...info.extras,
+    error: bad?.error ?? null,
+  };
+}
+
+/** 59s, 3m12s, 2h05m, 3d04h: short enough for a column. */
+export function formatAge(seconds: number): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${two(seconds % 60)}s`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h${two(Math.floor(seconds / 60) % 60)}m`;
+  return `${Math.floor(seconds / 86400)}d${two(Math.floor(seconds / 3600) % 24)}h`;
+}
+
+function note(r: StatusRow): string {
+  if (r.error !== null) return r.error;
+  const parts: string[] = [];
+  if (r.paused === true) parts.push('paused');
+  if (r.gotTerm === true) parts.push('got TERM');
+  if ((r.normally === 'down') !== (r.want === 'down')) parts.push(`normally ${r.normally}`);
+  return parts.join(', ');
+}
+
+/** The table: a header and one aligned line per row. */
+export function statusTable(rows: readonly StatusRow[]): string[] {
+  const dash = (v: unknown): string => (v === null || v === undefined ? '-' : String(v));
+  const cells = rows.map((r) => [
+    r.name, r.state, dash(r.pid), r.seconds === null ? '-' : formatAge(r.seconds), dash(r.want),
+    dash(r.restarts), dash(r.lastExit), note(r),
+  ]);
+  const head = ['SERVICE', 'STATE', 'PID', 'TIME', 'WANT', 'RESTARTS', 'LAST EXIT', 'NOTE'];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  return [head, ...cells].map((c) => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+}
+
+/** Runs `svinit status ARGS...`; returns the exit code. */
+export function runStatus(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, output: CliOutput): number {
+  let json = false;
+  let dir: string | undefined;
+  const names: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--json') json = true;
+    else if (a === '--dir' || a.startsWith('--dir=')) {
+      dir = a === '--dir' ? argv[++i] : a.slice(6);
+      if (dir === undefined || dir === '') return usage(output, 'unable to use --dir: it needs a value');
+    } else if (a === '-h' || a === '--help') {
+      output.out(HELP);
+      return 0;
+    } else if (a.startsWith('-') && a !== '-') return usage(output, `unable to use "${a}": unknown option`);
+    else names.push(a);
+  }
+  const found = collectServices(names, serviceRoot(dir, env), cwd);
+  if (found.kind === 'error') {
+    output.err(`svinit status: ${found.message}`);
+    return 1;
+  }
+  const now = Date.now();
+  const rows = found.services.map((s) => statusRow(s, now));
+  if (json) output.out(JSON.stringify({ time: now, services: rows }));
+  else for (const line of statusTable(rows)) output.out(line);
+  return rows.some((r) => r.error !== null) ? 1 : 0;
+}
+
+function usage(output: CliOutput, message: string): number {
+  output.err(`svinit status: ${message}`);
+  output.err('usage: svinit status [--json] [--dir DIR] [SERVICE...]');
+  return 100;
+}

@@ -1,0 +1,66 @@
+// The built-in engine: svinit itself supervises every service directory (no runsv processes),
+// speaking runit's supervise/ protocol so that runit's own sv controls it.
+import { statSync } from 'node:fs';
+import type { Engine } from '../init/engine.js';
+import type { StopRecord } from '../init/report.js';
+import type { Logger } from '../log/logger.js';
+import { Scanner } from '../scan/scanner.js';
+import type { ChildRunner } from '../supervise/override.js';
+import { Service } from '../supervise/service.js';
+
+/** A setup error: the init exits 111 before any service starts. */
+export class SetupError extends Error {
+  readonly code = 'ERR_INIT_SETUP';
+}
+
+/** Checks that the service directory can be scanned; throws SetupError with the fix. */
+export function checkServiceDir(dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new SetupError(`unable to use service directory ${dir}: ${code}; create it or point --dir (or $SVDIR) at one`);
+  }
+  if (!isDir) throw new SetupError(`unable to use service directory ${dir}: not a directory; point --dir (or $SVDIR) at one`);
+}
+
+/** The built-in engine over `dir`. */
+export function createBuiltinEngine(dir: string, runner: ChildRunner, log: Logger, env: Readonly<Record<string, string>>): Engine {
+  const services = new Set<Service>();
+  let stopping = false;
+  const scanner = new Scanner(dir, (name, path) => {
+    if (stopping) return null;
+    const service = Service.start(name, path, { runner, log, env });
+    if (service === null) return null;
+    services.add(service);
+    log.debug(`${name}: supervising ${path}`);
+    return {
+      remove: () => {
+        void service.shutdown(Infinity).then(() => services.delete(service));
+      },
+    };
+  }, log);
+
+  return {
+    start() {
+      checkServiceDir(dir);
+      scanner.start();
+    },
+    rescan() {
+      scanner.scan();
+    },
+    async shutdown(deadline: number): Promise<StopRecord[]> {
+      stopping = true;
+      scanner.stop();
+      const all = await Promise.all([...services].map((s) => s.shutdown(deadline)));
+      return all.flat().sort((a, b) => a.name.localeCompare(b.name));
+    },
+    hurry() {
+      for (const s of services) s.hurry();
+    },
+    ownedPids() {
+      return new Set([...services].flatMap((s) => s.pids()));
+    },
+  };
+}

@@ -1,0 +1,158 @@
+// The runit engine: Debian's real runsvdir supervises (one runsv per service), and svinit is
+// the PID 1 around it that runsvinit meant to be, without its races: svinit is the only reaper,
+// routes runsvdir's exit to itself by pid, and stops the services by runit's own protocol.
+import { accessSync, constants, readdirSync, statSync, utimesSync, watch, type FSWatcher } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Engine } from '../init/engine.js';
+import type { StopRecord } from '../init/report.js';
+import type { Logger } from '../log/logger.js';
+import { kill, killpg } from '../native/native.js';
+import { decodeStatus, describeStatus } from '../process/exit-status.js';
+import type { Reaper } from '../process/reaper.js';
+import { isAlive, readStatus, sendControl } from '../protocol/client.js';
+import { listChildren } from '../init/strays.js';
+import { checkServiceDir, SetupError } from './builtin.js';
+
+/** Registers a listener for orphans the reaper collected (runsv processes, once runsvdir is gone). */
+export type OrphanFeed = (listener: (pid: number) => void) => void;
+
+/** Finds `name` on $PATH, as runsvdir itself finds runsv. */
+export function which(name: string, path: string | undefined): string | null {
+  for (const dir of (path ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
+    const candidate = join(dir === '' ? '.' : dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/** The service directories runsvdir supervises (it skips dot-names and non-directories). */
+function serviceDirs(dir: string): Array<{ name: string; path: string }> {
+  const out: Array<{ name: string; path: string }> = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith('.')) continue;
+    const path = join(dir, name);
+    try {
+      if (statSync(path).isDirectory()) out.push({ name, path });
+    } catch {
+      // dangling symlink: runsvdir skips it too
+    }
+  }
+  return out;
+}
+
+/** Watches one runsv-supervised directory down to "runsv gone", recording when it stopped. */
+function stopOne(name: string, path: string, t0: number, log: Logger): { record: StopRecord; watcher: FSWatcher | null; kill(): void } {
+  const status = readStatus(path);
+  const running = status.kind === 'ok' && status.status.pid !== 0;
+  const rec = { name, signal: running ? 'SIGTERM' : null, ms: null as number | null, status: null as string | null, killed: false };
+  const check = (): void => {
+    if (rec.ms !== null) return;
+    const s = readStatus(path);
+    if (s.kind !== 'ok' || (s.status.pid === 0 && s.status.state === 'down')) rec.ms = Math.round(performance.now() - t0);
+  };
+  let watcher: FSWatcher | null = null;
+  try {
+    watcher = watch(join(path, 'supervise'), () => check());
+  } catch {
+    // no supervise/ to watch: the record keeps ms null
+  }
+  // 'x': TERM and CONT to ./run, then runsv exits once the service (and its log) are down.
+  const sent = sendControl(path, 'x');
+  if (sent.kind !== 'sent') log.debug(`${name}: unable to send x to runsv: ${sent.kind}`);
+  return {
+    record: rec,
+    watcher,
+    kill() {
+      const s = readStatus(path);
+      if (s.kind !== 'ok' || s.status.pid === 0) return;
+      rec.killed = true;
+      sendControl(path, 'k');
+      kill(s.status.pid, 9);
+      killpg(s.status.pid, 9);
+    },
+  };
+}
+
+/** The runit engine over `dir`. */
+export function createRunitEngine(
+  dir: string, reaper: Reaper, onOrphan: OrphanFeed, log: Logger, env: Readonly<Record<string, string>>,
+): Engine {
+  const orphaned = new Set<number>();
+  let orphanSeen: (() => void) | null = null;
+  onOrphan((pid) => {
+    orphaned.add(pid);
+    orphanSeen?.();
+  });
+  let runsvdir = 0;
+  let stopping = false;
+  let killers: Array<() => void> = [];
+  const launch = (file: string): void => {
+    runsvdir = reaper.spawn({ file, argv: ['runsvdir', '-P', dir], env, session: true }, (status) => {
+      runsvdir = 0;
+      if (stopping) return;
+      log.warning(`runsvdir ${describeStatus(decodeStatus(status))}; starting it again`);
+      setTimeout(() => { if (!stopping) launch(file); }, 1000);
+    });
+  };
+  return {
+    start() {
+      checkServiceDir(dir);
+      const file = which('runsvdir', env['PATH']);
+      if (file === null || which('runsv', env['PATH']) === null) {
+        throw new SetupError('unable to use --engine runit: runsvdir or runsv not found on $PATH; install runit (apt-get install runit) or use --engine builtin');
+      }
+      launch(file);
+      log.debug(`runit engine: runsvdir -P ${dir} is pid ${runsvdir}`);
+    },
+    rescan() {
+      // runsvdir rescans when the directory's mtime changes, at its next wake-up (at most 5 s).
+      const now = new Date();
+      try {
+        utimesSync(dir, now, now);
+      } catch (err) {
+        log.warning(`unable to touch ${dir} for runsvdir to rescan: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+    },
+    async shutdown(deadline: number): Promise<StopRecord[]> {
+      stopping = true;
+      const t0 = performance.now();
+      // runsvdir exits at once on TERM and leaves its runsv processes running, adopted by svinit:
+      // their exits then reach the reaper as orphans, which is how the wait below ends.
+      const runsvs = new Set(runsvdir === 0 ? [] : listChildren(runsvdir));
+      if (runsvdir !== 0) kill(runsvdir, 15);
+      const stops = serviceDirs(dir).filter((s) => isAlive(s.path).kind === 'alive').map((s) => stopOne(s.name, s.path, t0, log));
+      killers = stops.map((s) => s.kill);
+      await new Promise<void>((resolve) => {
+        const check = (): void => {
+          if ([...runsvs].every((p) => orphaned.has(p))) finish();
+        };
+        const timer = setTimeout(() => this.hurry(), Math.max(0, deadline - performance.now()));
+        const finish = (): void => {
+          clearTimeout(timer);
+          orphanSeen = null;
+          resolve();
+        };
+        orphanSeen = check;
+        check();
+      });
+      const end = Math.round(performance.now() - t0);
+      return stops.map((s) => {
+        s.watcher?.close();
+        const r = s.record;
+        return r.signal === null ? r : { ...r, ms: r.ms ?? end };
+      });
+    },
+    hurry() {
+      for (const k of killers) k();
+    },
+    ownedPids() {
+      return new Set(runsvdir === 0 ? [] : [runsvdir]);
+    },
+  };
+}

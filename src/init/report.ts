@@ -1,0 +1,49 @@
+// The shutdown report: one line per service on stderr, then a total; or the same as one JSON
+// object with --report json.
+
+/** How one supervised process (a service or its log) ended during the shutdown. */
+export interface StopRecord {
+  readonly name: string;
+  /** The signal the service was sent to stop it, e.g. "SIGTERM"; null when it was not running. */
+  readonly signal: string | null;
+  /** ms from the stop signal until the process (and its ./finish) was gone; null when it was not running. */
+  readonly ms: number | null;
+  /** How it ended, e.g. "exited 0" or "killed by SIGKILL"; null when it was not running. */
+  readonly status: string | null;
+  /** Whether svinit had to SIGKILL it (at its timeout-kill or at the grace deadline). */
+  readonly killed: boolean;
+}
+
+/** The whole shutdown, as the report shows it. */
+export interface ShutdownReport {
+  readonly trigger: string;
+  readonly graceMs: number;
+  readonly totalMs: number;
+  readonly services: readonly StopRecord[];
+  /** Processes outside any service (orphans, double-forked daemons) signalled at the end. */
+  readonly strays: { readonly termed: number; readonly killed: number };
+  readonly exitCode: number;
+}
+
+function line(r: StopRecord): string {
+  if (r.signal === null || r.ms === null) return `svinit: shutdown: ${r.name}: was not running`;
+  const killed = r.killed ? ', SIGKILLed at its deadline' : '';
+  return `svinit: shutdown: ${r.name}: sent ${r.signal}, gone after ${r.ms} ms, ${r.status ?? 'status unknown'}${killed}`;
+}
+
+/** The report as text lines, one per service, then the total. */
+export function formatReportText(report: ShutdownReport): string[] {
+  const lines = report.services.map(line);
+  const killed = report.services.filter((s) => s.killed).length;
+  const strays = report.strays.termed > 0 ? `, ${report.strays.termed} stray process(es) signalled` : '';
+  lines.push(
+    `svinit: shutdown: ${report.trigger}: ${report.services.length} service(s) stopped in ${report.totalMs} ms ` +
+      `(grace ${report.graceMs} ms), ${killed} SIGKILLed${strays}, exit ${report.exitCode}`,
+  );
+  return lines;
+}
+
+/** The report as one line of JSON. */
+export function formatReportJson(report: ShutdownReport): string {
+  return JSON.stringify({ svinit: 'shutdown', ...report });
+}

@@ -1,0 +1,58 @@
+// The init's own log: one synchronous write(2) per line, never process.stderr or console
+// (on a pipe those are asynchronous, lose lines at exit, die on EPIPE and set O_NONBLOCK on
+// the descriptor that the services share).
+import { writeSync } from 'node:fs';
+
+export type Level = 'debug' | 'info' | 'warning' | 'error' | 'fatal';
+
+const RANK: Record<Level, number> = { debug: 0, info: 1, warning: 2, error: 3, fatal: 4 };
+
+/** A sink takes one finished line, without its newline. */
+export type Sink = (line: string) => void;
+
+/** What every module logs through: `svinit: <level>: <message>`. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  fatal(message: string): void;
+  enabled(level: Level): boolean;
+}
+
+/** A sink writing to a file descriptor; a write that fails (EPIPE, EAGAIN, EBADF) drops the line. */
+export function fdSink(fd: number): Sink {
+  return (line) => {
+    const buf = Buffer.from(`${line}\n`);
+    let off = 0;
+    try {
+      while (off < buf.length) off += writeSync(fd, buf, off);
+    } catch {
+      // A log reader that has gone away must never take the init down with it.
+    }
+  };
+}
+
+/** A sink that keeps lines in an array, for tests. */
+export function arraySink(lines: string[]): Sink {
+  return (line) => {
+    lines.push(line);
+  };
+}
+
+export function createLogger(sink: Sink, minimum: Level = 'info', prefix = 'svinit'): Logger {
+  const emit = (level: Level, message: string): void => {
+    if (RANK[level] >= RANK[minimum]) sink(`${prefix}: ${level}: ${message}`);
+  };
+  return {
+    debug: (m) => emit('debug', m),
+    info: (m) => emit('info', m),
+    warning: (m) => emit('warning', m),
+    error: (m) => emit('error', m),
+    fatal: (m) => emit('fatal', m),
+    enabled: (level) => RANK[level] >= RANK[minimum],
+  };
+}
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = createLogger(() => undefined, 'fatal');

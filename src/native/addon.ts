@@ -1,0 +1,68 @@
+// The one typed interface to the native addon (build/Release/svinit.node).
+// Every raw call returns a number >= 0 on success or -errno on failure; `native.ts` wraps
+// those into SyscallError. Nothing else in svinit touches the addon object directly.
+
+/** Where a child's stdio slot comes from. */
+export type RawStdio =
+  | number // a file descriptor of svinit's, dup2'd into place
+  | -1; // /dev/null
+
+export interface RawSpawnOptions {
+  /** Path passed to execve. Relative paths are resolved against `cwd` by the kernel (no PATH search). */
+  readonly file: string;
+  readonly argv: readonly string[];
+  /** "KEY=VALUE" strings, exactly the child's environment. */
+  readonly env: readonly string[];
+  readonly cwd: string | null;
+  /** Slots 0, 1, 2 and optionally more (index = child fd). */
+  readonly stdio: readonly RawStdio[];
+  /** 0 = stay in svinit's group, 1 = setsid(), 2 = setpgid(0, pgid) (join `pgid`; 0 means a new group). */
+  readonly pgroup: 0 | 1 | 2;
+  readonly pgid: number;
+  /** -1 = leave as is. */
+  readonly umask: number;
+  /** -1 = leave as is. */
+  readonly uid: number;
+  readonly gid: number;
+  /** null = leave supplementary groups as they are. */
+  readonly groups: readonly number[] | null;
+  /** RLIMIT_NOFILE soft and hard limits for the child; -1 = leave as is, -2 = RLIM_INFINITY. */
+  readonly nofileSoft: number;
+  readonly nofileHard: number;
+}
+
+/** The failure of a spawn: errno and the step in the child that failed. */
+export interface RawSpawnError {
+  readonly errno: number; // positive errno
+  readonly syscall: string; // 'execve', 'chdir', 'setsid', 'dup2', 'fork', ...
+}
+
+export interface Addon {
+  /** Spawns with vfork semantics; returns the pid, or the error of the step that failed (child already reaped). */
+  spawn(opts: RawSpawnOptions): number | RawSpawnError;
+  /** waitpid(-1, WNOHANG) until 0 or ECHILD, at most `max` exits; flat [pid, rawStatus, pid, rawStatus, ...]. */
+  reap(max: number): Int32Array;
+  /** waitpid(pid, flags); returns [pid, rawStatus] or [-errno, 0]. For tests and the runit engine. */
+  waitpid(pid: number, nohang: boolean): Int32Array;
+  /** 1 if svinit has any child (running or zombie), 0 if none, or -errno; reaps nothing (waitid WNOWAIT). */
+  hasChildren(): number;
+  setChildSubreaper(on: boolean): number;
+  getChildSubreaper(): number; // 1, 0 or -errno
+  kill(pid: number, sig: number): number;
+  killpg(pgid: number, sig: number): number;
+  mkfifo(path: string, mode: number): number;
+  /** op: 0 = LOCK_EX|LOCK_NB, 1 = LOCK_EX (blocking), 2 = LOCK_UN. */
+  flock(fd: number, op: number): number;
+  /** A pipe whose both ends are O_CLOEXEC; [readFd, writeFd] or [-errno, -1]. */
+  pipe(): Int32Array;
+  /** Sets or clears O_NONBLOCK (flag 0) or FD_CLOEXEC (flag 1) on fd. */
+  setFdFlag(fd: number, flag: 0 | 1, on: boolean): number;
+  /** [soft, hard] of RLIMIT_NOFILE, -1 meaning RLIM_INFINITY; [NaN, -errno] on failure. */
+  getNofile(): Float64Array;
+  getpid(): number;
+  getppid(): number;
+  /** The symbolic name of an errno ("ENOENT"; "EUNKNOWN" if the C library has none). */
+  errnoName(errno: number): string;
+  /** The C library's text for an errno (strerror: "No such file or directory"). */
+  errnoText(errno: number): string;
+}

@@ -1,0 +1,151 @@
+// The wrapped native API everyone else uses: plain JS values in and out, failures thrown as
+// SyscallError. The addon is loaded on first use, so importing this module costs nothing.
+import type { Addon, RawSpawnOptions } from './addon.js';
+import { SyscallError } from './errors.js';
+import { loadAddon } from './loader.js';
+
+let cached: Addon | undefined;
+
+/** The raw addon (loaded once); only this module and tests should need it. */
+export function addon(): Addon {
+  cached ??= loadAddon();
+  return cached;
+}
+
+/** A SyscallError for a positive or negative errno, with the C library's name and text. */
+export function syscallError(syscall: string, errno: number, path?: string): SyscallError {
+  const a = addon();
+  const e = Math.abs(errno);
+  return new SyscallError({ syscall, errno: e, code: a.errnoName(e), text: a.errnoText(e), ...(path === undefined ? {} : { path }) });
+}
+
+function check(rc: number, syscall: string, path?: string): number {
+  if (rc < 0) throw syscallError(syscall, rc, path);
+  return rc;
+}
+
+const EAGAIN = 11; // == EWOULDBLOCK on Linux
+const ESRCH = 3;
+const EEXIST = 17;
+
+/** Spawns with the addon's vfork path; returns the pid or throws the failing step's SyscallError. */
+export function spawnRaw(opts: RawSpawnOptions): number {
+  const r = addon().spawn(opts);
+  if (typeof r === 'number') return r;
+  const path = r.syscall === 'execve' ? opts.file : r.syscall === 'chdir' ? (opts.cwd ?? undefined) : undefined;
+  throw syscallError(r.syscall, r.errno, path);
+}
+
+/** One reaped child: its pid and raw wait status (decode with process/exit-status.ts). */
+export interface Reaped {
+  readonly pid: number;
+  readonly status: number;
+}
+
+/** Reaps every exited child there is (waitpid(-1, WNOHANG) to empty), at most `max`. */
+export function reapAll(max = 65536): Reaped[] {
+  const flat = addon().reap(max);
+  const out: Reaped[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ pid: flat[i] as number, status: flat[i + 1] as number });
+  return out;
+}
+
+/** waitpid(pid); returns the exit, or null if `nohang` and the child is still running. */
+export function waitpid(pid: number, nohang: boolean): Reaped | null {
+  const r = addon().waitpid(pid, nohang);
+  const got = check(r[0] as number, 'waitpid');
+  return got === 0 ? null : { pid: got, status: r[1] as number };
+}
+
+/** Whether svinit has any child at all, running or zombie (reaps nothing). */
+export function hasChildren(): boolean {
+  return check(addon().hasChildren(), 'waitid') === 1;
+}
+
+/** prctl(PR_SET_CHILD_SUBREAPER): orphans of our descendants get reparented to us. */
+export function setChildSubreaper(on: boolean): void {
+  check(addon().setChildSubreaper(on), 'prctl');
+}
+
+/** Whether this process is a child subreaper. */
+export function isChildSubreaper(): boolean {
+  return check(addon().getChildSubreaper(), 'prctl') === 1;
+}
+
+/** kill(pid, sig) with kill(2)'s pid rules (-1 = everything we may signal); false on ESRCH. */
+export function kill(pid: number, sig: number): boolean {
+  const rc = addon().kill(pid, sig);
+  if (rc === -ESRCH) return false;
+  check(rc, 'kill');
+  return true;
+}
+
+/** kill(-pgid, sig); false if the group has no process left (ESRCH). pgid <= 0 is EINVAL. */
+export function killpg(pgid: number, sig: number): boolean {
+  const rc = addon().killpg(pgid, sig);
+  if (rc === -ESRCH) return false;
+  check(rc, 'killpg');
+  return true;
+}
+
+/** mkfifo(path, mode); false if something already exists at `path` (EEXIST). */
+export function mkfifo(path: string, mode: number): boolean {
+  const rc = addon().mkfifo(path, mode);
+  if (rc === -EEXIST) return false;
+  check(rc, 'mkfifo', path);
+  return true;
+}
+
+export type FlockMode = 'exclusive-nb' | 'exclusive' | 'unlock';
+const FLOCK_OP: Record<FlockMode, number> = { 'exclusive-nb': 0, exclusive: 1, unlock: 2 };
+
+/** flock(fd); false only for 'exclusive-nb' when another holder has the lock (EWOULDBLOCK). */
+export function flock(fd: number, mode: FlockMode): boolean {
+  const rc = addon().flock(fd, FLOCK_OP[mode]);
+  if (rc === -EAGAIN && mode === 'exclusive-nb') return false;
+  check(rc, 'flock');
+  return true;
+}
+
+/** pipe2(O_CLOEXEC): [readFd, writeFd]; spawn maps an end into a child explicitly. */
+export function pipeCloexec(): [number, number] {
+  const r = addon().pipe();
+  check(r[0] as number, 'pipe2');
+  return [r[0] as number, r[1] as number];
+}
+
+/** Sets or clears O_NONBLOCK on fd. */
+export function setNonblocking(fd: number, on: boolean): void {
+  check(addon().setFdFlag(fd, 0, on), 'fcntl');
+}
+
+/** Sets or clears FD_CLOEXEC on fd. */
+export function setCloexec(fd: number, on: boolean): void {
+  check(addon().setFdFlag(fd, 1, on), 'fcntl');
+}
+
+/** RLIMIT_NOFILE now; Infinity for RLIM_INFINITY. */
+export interface Nofile {
+  readonly soft: number;
+  readonly hard: number;
+}
+
+/** The current RLIMIT_NOFILE of svinit (Node has already raised soft to hard). */
+export function getNofile(): Nofile {
+  const r = addon().getNofile();
+  const soft = r[0] as number;
+  const hard = r[1] as number;
+  if (Number.isNaN(soft)) throw syscallError('getrlimit', hard); // the addon's [NaN, -errno]
+  const conv = (v: number): number => (v === -1 ? Infinity : v);
+  return { soft: conv(soft), hard: conv(hard) };
+}
+
+/** getpid(2), straight from the kernel. */
+export function getpid(): number {
+  return addon().getpid();
+}
+
+/** getppid(2), straight from the kernel. */
+export function getppid(): number {
+  return addon().getppid();
+}

@@ -1,0 +1,94 @@
+// Reading the optional s6-style settings of a service directory: down-signal, timeout-kill,
+// timeout-finish. Each is read when it is needed, so an edit takes effect at the next use
+// (as in s6); a malformed file is reported once per distinct problem and the default is used.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseSignal } from '../process/signals.js';
+
+/** The settings the supervisor needs from a service directory, with their defaults filled in. */
+export interface ServiceConfig {
+  /** Signal sent instead of SIGTERM to bring the service down (file `down-signal`). */
+  readonly downSignal: number;
+  /** ms after the down signal before SIGKILL to the process group; 0 = never (file `timeout-kill`). */
+  readonly timeoutKillMs: number;
+  /** ms a ./finish may run before it is killed; 0 = never (file `timeout-finish`). */
+  readonly timeoutFinishMs: number;
+}
+
+export const DEFAULT_CONFIG: ServiceConfig = { downSignal: 15, timeoutKillMs: 0, timeoutFinishMs: 5000 };
+
+/** A problem found while reading a setting; the caller logs it (once per change) and goes on. */
+export interface ConfigProblem {
+  readonly file: string;
+  readonly message: string;
+}
+
+function readSetting(dir: string, name: string): string | null {
+  try {
+    return readFileSync(join(dir, name), 'utf8').trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+function readMs(dir: string, name: string, fallback: number, problems: ConfigProblem[]): number {
+  let text: string | null;
+  try {
+    text = readSetting(dir, name);
+  } catch (err) {
+    problems.push({ file: name, message: `unable to read ${join(dir, name)}: ${(err as Error).message}; using ${fallback}` });
+    return fallback;
+  }
+  if (text === null) return fallback;
+  if (!/^\d{1,9}$/.test(text)) {
+    problems.push({
+      file: name,
+      message: `unable to use ${join(dir, name)}: "${text.slice(0, 40)}" is not a whole number of milliseconds; using ${fallback} (write e.g. 3000)`,
+    });
+    return fallback;
+  }
+  return Number(text);
+}
+
+function readSignal(dir: string, problems: ConfigProblem[]): number {
+  let text: string | null;
+  try {
+    text = readSetting(dir, 'down-signal');
+  } catch (err) {
+    problems.push({ file: 'down-signal', message: `unable to read ${join(dir, 'down-signal')}: ${(err as Error).message}; using SIGTERM` });
+    return DEFAULT_CONFIG.downSignal;
+  }
+  if (text === null || text === '') return DEFAULT_CONFIG.downSignal;
+  try {
+    return parseSignal(text);
+  } catch {
+    problems.push({
+      file: 'down-signal',
+      message: `unable to use ${join(dir, 'down-signal')}: "${text.slice(0, 40)}" is not a signal name; using SIGTERM (write e.g. SIGINT)`,
+    });
+    return DEFAULT_CONFIG.downSignal;
+  }
+}
+
+/** Reads the settings of the service directory `dir`; never throws. */
+export function readServiceConfig(dir: string, isLog: boolean): { config: ServiceConfig; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  if (isLog) {
+    // runsv runs no finish for a log service; the s6 extras apply to it all the same.
+    return {
+      config: {
+        downSignal: readSignal(dir, problems),
+        timeoutKillMs: readMs(dir, 'timeout-kill', DEFAULT_CONFIG.timeoutKillMs, problems),
+        timeoutFinishMs: 0,
+      },
+      problems,
+    };
+  }
+  const config: ServiceConfig = {
+    downSignal: readSignal(dir, problems),
+    timeoutKillMs: readMs(dir, 'timeout-kill', DEFAULT_CONFIG.timeoutKillMs, problems),
+    timeoutFinishMs: readMs(dir, 'timeout-finish', DEFAULT_CONFIG.timeoutFinishMs, problems),
+  };
+  return { config, problems };
+}

@@ -1,0 +1,64 @@
+// Probing the entries of a runit service directory the way runsv and sv do: ./finish counts when it
+// can be opened for reading, ./down when it exists at all, log/ when it is a directory (a symlink
+// to one counts), control/<c> when its owner-execute bit is set.
+import { closeSync, constants, lstatSync, openSync, statSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `./finish` is present in runsv's sense: it can be opened for reading. */
+export function hasFinish(dir: string): boolean {
+  try {
+    closeSync(openSync(join(dir, 'finish'), constants.O_RDONLY | constants.O_NONBLOCK));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a `down` file (of any type) exists in `dir`. */
+export function hasDownFile(dir: string): boolean {
+  return statOrNull(join(dir, 'down')) !== null;
+}
+
+/** What `log` in a service directory is: absent, a directory, or something else (runsv warns and goes on). */
+export function logKind(dir: string): 'none' | 'dir' | 'not-dir' {
+  const st = statOrNull(join(dir, 'log'));
+  if (st === null) return 'none';
+  return st.isDirectory() ? 'dir' : 'not-dir';
+}
+
+/** Whether control/<c> is usable: it exists and its owner-execute bit is set (runsv's test). */
+export function overrideUsable(dir: string, c: string): boolean {
+  const st = statOrNull(join(dir, 'control', c));
+  return st !== null && st.isFile() && (Number(st.mode) & 0o100) !== 0;
+}
+
+/** Whether `check` exists (sv runs it whenever it exists; an unrunnable one passes, as in runit). */
+export function hasCheck(dir: string): boolean {
+  return statOrNull(join(dir, 'check')) !== null;
+}
+
+/** Why `./run` cannot be started, in one line with the fix, or null when it looks runnable. */
+export function runProblem(dir: string): string | null {
+  const path = join(dir, 'run');
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    if (code !== 'ENOENT') return `unable to stat ${path}: ${code}`;
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined
+      ? `${path} is a symbolic link to nothing; point it at an executable`
+      : `${path} does not exist; create an executable run script`;
+  }
+  if (st.isDirectory()) return `${path} is a directory; it must be an executable file`;
+  if ((Number(st.mode) & 0o111) === 0) return `${path} is not executable; chmod +x it`;
+  return null;
+}

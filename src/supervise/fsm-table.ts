@@ -1,0 +1,169 @@
+// The transition table: for every state and every event, what changes and which effects follow.
+// A keyed record so that the compiler rejects a missing (state, event) cell (s6-supervise's
+// `actions` table is the model). docs/state-machine.md describes each cell in prose.
+import type { ControlEvent, EventKey, EventOf, ServiceState, ShutdownEvent, StateName } from './fsm-types.js';
+import { SIG } from './fsm-types.js';
+import type { Tx } from './fsm-actions.js';
+import {
+  EXEC_FAILED_STATUS, cancelTimer, goDown, idle, noteSpawnError, runEnded, setPaused, setWant, signal,
+  spawnRun, started, startRun, stop,
+} from './fsm-actions.js';
+
+/** One cell: mutate the step accumulator (the table as a whole stays pure). */
+export type Handler<E> = (tx: Tx, ev: E) => void;
+/** One row: a handler for every column. */
+export type Row = { readonly [K in EventKey]: Handler<EventOf<K>> };
+
+const SIGNAL_OF = { k: SIG.KILL, p: SIG.STOP, c: SIG.CONT, h: SIG.HUP, a: SIG.ALRM, i: SIG.INT, q: SIG.QUIT, '1': SIG.USR1, '2': SIG.USR2 } as const;
+
+/**
+ * Which control/<letter> script the layer must consult (if it exists) before feeding a command
+ * byte, per runit §1.1: only for a main service in state run; d, x and t all consult control/t.
+ * For the shutdown event, ask for 'x'.
+ */
+export function overrideFor(s: Pick<ServiceState, 'state' | 'isLog'>, c: string): string | null {
+  if (s.isLog || s.state !== 'run' || c.length !== 1) return null;
+  if ('dxt'.includes(c)) return 't';
+  return 'kpchaiq12'.includes(c) ? c : null;
+}
+
+/** The event's handled flag counts only where an override was actually due. */
+function handled(s: ServiceState, c: string, ev: ControlEvent | ShutdownEvent): boolean {
+  return ev.handled && overrideFor(s, c) !== null;
+}
+
+const noop: Handler<unknown> = () => undefined;
+
+/** The timer fired, so it is no longer armed, whatever the state. */
+function fired(tx: Tx, flag: 'throttled' | 'killArmed' | 'finishArmed'): boolean {
+  const was = tx.s[flag];
+  tx.set({ [flag]: false });
+  return was;
+}
+
+/** A control command that only sends a signal, and only in state run. */
+const sendIfRun = (c: keyof typeof SIGNAL_OF): Handler<ControlEvent> => (tx, ev) => {
+  if (!handled(tx.s, c, ev)) signal(tx, SIGNAL_OF[c]);
+};
+
+function up(tx: Tx): void {
+  setWant(tx, 'up');
+  if (!tx.s.shutdown && idle(tx.s)) startRun(tx);
+}
+
+function once(tx: Tx): void {
+  setWant(tx, 'down');
+  if (!tx.s.shutdown && idle(tx.s)) startRun(tx);
+}
+
+/** want=exit while down: a scheduled restart is dropped and supervision ends. */
+function exitWhileDown(tx: Tx): void {
+  setWant(tx, 'exit');
+  cancelTimer(tx, 'throttle');
+  if (tx.s.pending === null) tx.emit({ type: 'done' });
+}
+
+function beginShutdown(tx: Tx): void {
+  setWant(tx, 'exit');
+  tx.set({ shutdown: true });
+}
+
+/** A failed exec of ./run is runit's "./run exited 111", started and ended at this instant. */
+function runFailed(tx: Tx, code: string): void {
+  noteSpawnError(tx, 'run', code);
+  tx.set({ runStartUs: tx.ctx.nowUs, stampUs: tx.ctx.nowUs });
+  runEnded(tx, EXEC_FAILED_STATUS);
+}
+
+const DOWN: Row = {
+  u: up,
+  o: once,
+  d: (tx) => { setWant(tx, 'down'); cancelTimer(tx, 'throttle'); },
+  x: (tx) => { if (!tx.s.isLog) exitWhileDown(tx); },
+  t: noop, k: noop, h: noop, a: noop, i: noop, q: noop, 1: noop, 2: noop,
+  p: (tx) => setPaused(tx, true),
+  c: (tx) => setPaused(tx, false),
+  spawned: (tx, ev) => { if (tx.s.pending === 'run') started(tx, 'run', ev.pid); },
+  spawnFailed: (tx, ev) => { if (tx.s.pending === 'run') runFailed(tx, ev.code); },
+  exited: noop,
+  'timer:throttle': (tx) => { if (fired(tx, 'throttled')) spawnRun(tx); },
+  'timer:kill': (tx) => { fired(tx, 'killArmed'); },
+  'timer:finish': (tx) => { fired(tx, 'finishArmed'); },
+  shutdown: (tx) => { beginShutdown(tx); exitWhileDown(tx); },
+};
+
+const RUN: Row = {
+  u: (tx) => setWant(tx, 'up'),
+  o: (tx) => setWant(tx, 'down'),
+  d: (tx, ev) => { const h = handled(tx.s, 'd', ev); setWant(tx, 'down'); stop(tx, h); },
+  x: (tx, ev) => {
+    if (tx.s.isLog) return;
+    const h = handled(tx.s, 'x', ev);
+    setWant(tx, 'exit');
+    stop(tx, h);
+  },
+  t: (tx, ev) => stop(tx, handled(tx.s, 't', ev)),
+  // runit also forces state=down here, so that a u/o before the reap would start a second
+  // ./run beside the dying one; we keep state run until the exit is reaped (docs, difference 4).
+  k: sendIfRun('k'),
+  p: (tx, ev) => { sendIfRun('p')(tx, ev); setPaused(tx, true); },
+  c: (tx, ev) => { sendIfRun('c')(tx, ev); setPaused(tx, false); },
+  h: sendIfRun('h'), a: sendIfRun('a'), i: sendIfRun('i'), q: sendIfRun('q'), 1: sendIfRun('1'), 2: sendIfRun('2'),
+  spawned: noop,
+  spawnFailed: noop,
+  exited: (tx, ev) => runEnded(tx, ev.status),
+  'timer:throttle': (tx) => { fired(tx, 'throttled'); },
+  'timer:kill': (tx) => {
+    if (!fired(tx, 'killArmed')) return;
+    const { downSignal, timeoutKillMs } = tx.ctx.config;
+    tx.emit({
+      type: 'log', level: 'warning',
+      message: `unable to stop ./run (pid ${tx.s.pid}) with signal ${downSignal} within ${timeoutKillMs} ms: sending SIGKILL to its process group`,
+    });
+    signal(tx, SIG.KILL, 'group');
+  },
+  'timer:finish': (tx) => { fired(tx, 'finishArmed'); },
+  shutdown: (tx, ev) => {
+    const h = handled(tx.s, 'x', ev);
+    beginShutdown(tx);
+    // The log stops when its stdin reaches EOF (runit §2.11); the layer escalates with t or k.
+    if (!tx.s.isLog) stop(tx, h);
+  },
+};
+
+const FINISH: Row = {
+  u: (tx) => setWant(tx, 'up'),
+  o: (tx) => setWant(tx, 'down'),
+  d: (tx) => setWant(tx, 'down'),
+  x: (tx) => { if (!tx.s.isLog) setWant(tx, 'exit'); },
+  t: noop, h: noop, a: noop, i: noop, q: noop, 1: noop, 2: noop,
+  // svinit: k kills ./finish's group (runit sends nothing and later runs ./finish again, §9 #6).
+  k: (tx) => signal(tx, SIG.KILL, 'group'),
+  p: (tx) => setPaused(tx, true),
+  c: (tx) => setPaused(tx, false),
+  spawned: (tx, ev) => { if (tx.s.pending === 'finish') started(tx, 'finish', ev.pid); },
+  spawnFailed: (tx, ev) => {
+    if (tx.s.pending !== 'finish') return;
+    noteSpawnError(tx, 'finish', ev.code);
+    goDown(tx);
+  },
+  exited: (tx) => {
+    if (tx.s.pid === 0) return;
+    cancelTimer(tx, 'finish');
+    goDown(tx);
+  },
+  'timer:throttle': (tx) => { fired(tx, 'throttled'); },
+  'timer:kill': (tx) => { fired(tx, 'killArmed'); },
+  'timer:finish': (tx) => {
+    if (!fired(tx, 'finishArmed') || tx.s.pid === 0) return;
+    tx.emit({
+      type: 'log', level: 'warning',
+      message: `unable to wait for ./finish (pid ${tx.s.pid}): still running after ${tx.ctx.config.timeoutFinishMs} ms, sending SIGKILL to its process group`,
+    });
+    signal(tx, SIG.KILL, 'group');
+  },
+  shutdown: beginShutdown,
+};
+
+/** The whole machine: every (state, event) cell. */
+export const TABLE: { readonly [S in StateName]: Row } = { down: DOWN, run: RUN, finish: FINISH };

@@ -1,0 +1,197 @@
+// The data of the per-service supervision state machine: its state, the events fed to it and the
+// effects it asks for. Plain readonly data only, so a step can be logged, replayed and compared.
+import type { Level } from '../log/logger.js';
+
+/** runit's three states; the numbers runit stores in status byte 19 are 0, 1, 2 in this order. */
+export type StateName = 'down' | 'run' | 'finish';
+
+/** What the operator asked for; 'exit' is stored as 'd' in the status file (§3.3). */
+export type Want = 'up' | 'down' | 'exit';
+
+/** The two kinds of child a service runs (the log service only ever runs 'run'). */
+export type ChildKind = 'run' | 'finish';
+
+/** Timers the machine arms; the layer feeds a timer event only for an armed, uncancelled timer. */
+export type TimerName = 'throttle' | 'kill' | 'finish';
+
+/** The last spawn failure reason seen for each child kind, to log a failure once per change. */
+export interface SpawnErrors {
+  readonly run: string | null;
+  readonly finish: string | null;
+}
+
+/** Everything one service's supervision knows; replaced, never mutated, by each step. */
+export interface ServiceState {
+  readonly state: StateName;
+  readonly want: Want;
+  readonly paused: boolean;
+  readonly gotTerm: boolean;
+  /** The pid of ./run (state run) or ./finish (state finish); 0 = no live child. */
+  readonly pid: number;
+  /** µs since the epoch of the last state change as runit counts it (status bytes 0-11). */
+  readonly stampUs: number;
+  /** µs since the epoch when ./run was last started (or failed to start); null = never. */
+  readonly runStartUs: number | null;
+  /** Raw wait status of the last ./run exit (a failed exec counts as exit 111). */
+  readonly lastStatus: number | null;
+  /** A start of ./run is scheduled for when the 'throttle' timer fires. */
+  readonly throttled: boolean;
+  /** The 'kill' timer (escalation after the down signal) is armed. */
+  readonly killArmed: boolean;
+  /** The 'finish' timer (./finish time limit) is armed. */
+  readonly finishArmed: boolean;
+  /** A spawn effect was emitted and its result (spawned / spawnFailed) is not yet fed back. */
+  readonly pending: ChildKind | null;
+  /** svinit is shutting down: want is pinned to exit, nothing is ever started again. */
+  readonly shutdown: boolean;
+  /** Log service variant: no ./finish, no control/ overrides, 'x' ignored. */
+  readonly isLog: boolean;
+  readonly lastSpawnError: SpawnErrors;
+}
+
+/** Per-service settings (s6-style extras); timeouts in milliseconds, 0 = none. */
+export interface FsmConfig {
+  readonly downSignal: number;
+  readonly timeoutKillMs: number;
+  readonly timeoutFinishMs: number;
+}
+
+/** What the layer tells each step besides the event. */
+export interface StepContext {
+  readonly nowUs: number;
+  /** ./finish exists and is readable (runit opens it for reading); ignored for a log service. */
+  readonly hasFinish: boolean;
+  readonly config: FsmConfig;
+}
+
+/** One control byte; handled = the control/<x> override named by overrideFor() exited 0. */
+export interface ControlEvent {
+  readonly type: 'control';
+  readonly c: string;
+  readonly handled: boolean;
+}
+/** The spawn effect succeeded. */
+export interface SpawnedEvent {
+  readonly type: 'spawned';
+  readonly pid: number;
+}
+/** The spawn effect failed (exec or fork error); code is the errno name, e.g. 'ENOENT'. */
+export interface SpawnFailedEvent {
+  readonly type: 'spawnFailed';
+  readonly code: string;
+  readonly errno: number;
+}
+/** The current child (run or finish) was reaped; status is the raw waitpid status. */
+export interface ExitedEvent {
+  readonly type: 'exited';
+  readonly status: number;
+}
+/** An armed timer fired. */
+export interface TimerEvent {
+  readonly type: 'timer';
+  readonly name: TimerName;
+}
+/** svinit stops everything: 'x' that also applies to the log and can never be undone. */
+export interface ShutdownEvent {
+  readonly type: 'shutdown';
+  /** control/t (via overrideFor(s, 'x')) handled the stop; always false for a log service. */
+  readonly handled: boolean;
+}
+
+/** Every input of the machine. */
+export type SvEvent =
+  | ControlEvent
+  | SpawnedEvent
+  | SpawnFailedEvent
+  | ExitedEvent
+  | TimerEvent
+  | ShutdownEvent;
+
+/** The fields of the supervise/status file (§3.3), as of the end of the step. */
+export interface StatusSnapshot {
+  readonly state: StateName;
+  readonly want: Want;
+  readonly paused: boolean;
+  readonly gotTerm: boolean;
+  readonly pid: number;
+  readonly stampUs: number;
+}
+
+/** Start ./run; controlU: run control/u (if it exists) to completion first, result ignored. */
+export interface SpawnRunEffect {
+  readonly type: 'spawn';
+  readonly what: 'run';
+  readonly controlU: boolean;
+}
+/** Start ./finish with runit's two arguments. */
+export interface SpawnFinishEffect {
+  readonly type: 'spawn';
+  readonly what: 'finish';
+  readonly args: readonly [string, string];
+}
+/** Send sig to the live child pid, or to its process group (-pid) when group is set. */
+export interface SignalEffect {
+  readonly type: 'signal';
+  readonly sig: number;
+  readonly pid: number;
+  readonly target: 'pid' | 'group';
+}
+
+/** Everything the machine asks the layer to do, executed in order. */
+export type Effect =
+  | SpawnRunEffect
+  | SpawnFinishEffect
+  | SignalEffect
+  | { readonly type: 'writeStatus'; readonly status: StatusSnapshot }
+  | { readonly type: 'armTimer'; readonly name: TimerName; readonly ms: number }
+  | { readonly type: 'cancelTimer'; readonly name: TimerName }
+  | { readonly type: 'runOverride'; readonly script: 'd' | 'x' }
+  | { readonly type: 'log'; readonly level: Level; readonly message: string }
+  | { readonly type: 'done' };
+
+/** The result of one step. */
+export interface StepResult {
+  readonly state: ServiceState;
+  readonly effects: readonly Effect[];
+}
+
+/** Linux signal numbers the machine uses (x86-64 and arm64 agree on these). */
+export const SIG = {
+  HUP: 1, INT: 2, QUIT: 3, KILL: 9, USR1: 10, USR2: 12, ALRM: 14, TERM: 15, CONT: 18, STOP: 19,
+} as const;
+
+/** runit's command bytes (§4.3); any other byte is ignored. */
+export const CONTROL_CHARS = ['u', 'd', 'o', 'x', 't', 'k', 'p', 'c', 'h', 'a', 'i', 'q', '1', '2'] as const;
+export type ControlChar = (typeof CONTROL_CHARS)[number];
+
+/** The table's columns: each command byte, each timer, and the other event types. */
+export type EventKey =
+  | ControlChar
+  | 'spawned'
+  | 'spawnFailed'
+  | 'exited'
+  | 'timer:throttle'
+  | 'timer:kill'
+  | 'timer:finish'
+  | 'shutdown';
+
+/** The event type a column receives. */
+export type EventOf<K extends EventKey> = K extends ControlChar
+  ? ControlEvent
+  : K extends 'spawned'
+    ? SpawnedEvent
+    : K extends 'spawnFailed'
+      ? SpawnFailedEvent
+      : K extends 'exited'
+        ? ExitedEvent
+        : K extends `timer:${string}`
+          ? TimerEvent
+          : ShutdownEvent;
+
+/** Defaults: SIGTERM as down signal, no kill escalation, 5 s for ./finish. */
+export const DEFAULT_CONFIG: FsmConfig = { downSignal: SIG.TERM, timeoutKillMs: 0, timeoutFinishMs: 5000 };
+
+/** Every column, in a fixed order (for tests and docs). */
+export const EVENT_KEYS: readonly EventKey[] = [
+  ...CONTROL_CHARS, 'spawned', 'spawnFailed', 'exited', 'timer:throttle', 'timer:kill', 'timer:finish', 'shutdown',
+];

@@ -1,0 +1,61 @@
+// Running a control/<c> override script. runsv runs these synchronously with no time limit, so a
+// hanging script freezes all of its supervision; svinit runs them asynchronously, one at a time
+// per service, and SIGKILLs one that overruns OVERRIDE_TIMEOUT_MS (counted as "not handled").
+import { join } from 'node:path';
+import type { Logger } from '../log/logger.js';
+import type { SpawnOptions } from '../process/spawn.js';
+import { killpg } from '../native/native.js';
+import { SIG } from './fsm-types.js';
+
+/** How long a control/<c> script may run before it is killed. */
+export const OVERRIDE_TIMEOUT_MS = 5000;
+
+/** Starts a child and reports its raw wait status exactly once (the reaper). */
+export interface ChildRunner {
+  spawn(opts: SpawnOptions, onExit: (status: number) => void): number;
+}
+
+/** What an override needs from its service: where it runs and where its stdout goes. */
+export interface OverrideContext {
+  readonly name: string;
+  readonly dir: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** svinit's fd for the script's stdout: the log pipe's write end, or null to inherit. */
+  readonly stdout: number | null;
+  readonly runner: ChildRunner;
+  readonly log: Logger;
+}
+
+/** Runs control/<c>; resolves true when it exited 0 ("handled"), false otherwise. */
+export function runOverride(ctx: OverrideContext, c: string): Promise<boolean> {
+  const file = join('control', c);
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | null = null;
+    let pid: number;
+    try {
+      pid = ctx.runner.spawn(
+        {
+          file: `./${file}`,
+          argv: [file],
+          env: ctx.env,
+          cwd: ctx.dir,
+          stdio: ['inherit', ctx.stdout ?? 'inherit', 'inherit'],
+          session: true,
+        },
+        (status) => {
+          if (timer !== null) clearTimeout(timer);
+          resolve(status === 0);
+        },
+      );
+    } catch (err) {
+      ctx.log.warning(`${ctx.name}: unable to run ${file}: ${(err as Error).message}`);
+      resolve(false);
+      return;
+    }
+    timer = setTimeout(() => {
+      timer = null;
+      ctx.log.warning(`${ctx.name}: ${file} ran longer than ${OVERRIDE_TIMEOUT_MS} ms; killing it`);
+      killpg(pid, SIG.KILL);
+    }, OVERRIDE_TIMEOUT_MS);
+  });
+}

@@ -1,0 +1,108 @@
+// Setting up and holding a supervise/ directory the way runsv does (§2.2 of the runit spec):
+// the directory (or the target of a dangling `supervise` symlink, as read-only-root images use),
+// the exclusive flock on `lock`, the `control` FIFO read without blocking, and the `ok` FIFO held
+// open for reading so that `sv` sees a live supervisor. Existing files are reused.
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readlinkSync, statSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { flock, mkfifo } from '../native/native.js';
+import type { Logger } from '../log/logger.js';
+import { createSuperviseWriter, type SuperviseWriter } from '../protocol/supervise-writer.js';
+
+/** Why a supervise/ directory could not be held. */
+export type SuperviseProblem =
+  | { readonly kind: 'locked' } // another live supervisor (runsv or svinit) holds it
+  | { readonly kind: 'unusable'; readonly message: string }; // e.g. a read-only filesystem
+
+function errCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? String(err);
+}
+
+/** Creates `path` as runsv does, following a dangling symlink to create its target (0700). */
+function makeDir(path: string): void {
+  try {
+    mkdirSync(path, { mode: 0o700 });
+    return;
+  } catch (err) {
+    if (errCode(err) !== 'EEXIST') throw err;
+  }
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) return;
+  if (lstatSync(path).isSymbolicLink()) {
+    const target = resolve(dirname(path), readlinkSync(path));
+    mkdirSync(target, { mode: 0o700, recursive: true });
+    return;
+  }
+  throw Object.assign(new Error(`${path} exists and is not a directory`), { code: 'ENOTDIR' });
+}
+
+function makeFifo(path: string): void {
+  mkfifo(path, 0o600);
+  if (!statSync(path).isFIFO()) {
+    throw Object.assign(new Error(`${path} exists and is not a FIFO`), { code: 'EEXIST' });
+  }
+}
+
+/** A held supervise/ directory: lock taken, FIFOs open, status writer ready. */
+export class SuperviseDir {
+  private control: Socket | null = null;
+
+  private constructor(
+    readonly path: string,
+    readonly writer: SuperviseWriter,
+    private readonly lockFd: number,
+    private readonly okFd: number,
+    private readonly controlFd: number,
+  ) {}
+
+  /** Takes over `serviceDir/supervise`; returns a problem instead of throwing. */
+  static open(serviceDir: string, log: Logger): SuperviseDir | SuperviseProblem {
+    const path = join(serviceDir, 'supervise');
+    let lockFd = -1;
+    try {
+      makeDir(path);
+      lockFd = openSync(join(path, 'lock'), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+      if (!flock(lockFd, 'exclusive-nb')) {
+        closeSync(lockFd);
+        return { kind: 'locked' };
+      }
+      makeFifo(join(path, 'control'));
+      makeFifo(join(path, 'ok'));
+      // O_RDWR: the FIFO always has a writer (our own), so its read side never sees EOF.
+      const controlFd = openSync(join(path, 'control'), constants.O_RDWR | constants.O_NONBLOCK);
+      const okFd = openSync(join(path, 'ok'), constants.O_RDONLY | constants.O_NONBLOCK);
+      return new SuperviseDir(path, createSuperviseWriter(path, log), lockFd, okFd, controlFd);
+    } catch (err) {
+      if (lockFd >= 0) closeSync(lockFd);
+      return { kind: 'unusable', message: `unable to set up ${path}: ${errCode(err)}` };
+    }
+  }
+
+  /** Delivers every byte written to supervise/control, in order. */
+  listen(onByte: (c: string) => void): void {
+    const socket = new Socket({ fd: this.controlFd, readable: true, writable: false });
+    socket.on('data', (chunk: Buffer) => {
+      for (const byte of chunk) onByte(String.fromCharCode(byte));
+    });
+    // The read side of our own O_RDWR FIFO cannot fail in normal operation; if it ever does,
+    // the service keeps running and only loses its control channel.
+    socket.on('error', () => undefined);
+    this.control = socket;
+  }
+
+  /** Releases everything: `sv` then sees "runsv not running", and another supervisor may take over. */
+  close(): void {
+    if (this.control !== null) this.control.destroy();
+    else closeQuiet(this.controlFd);
+    this.control = null;
+    closeQuiet(this.okFd);
+    closeQuiet(this.lockFd);
+  }
+}
+
+function closeQuiet(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+}
