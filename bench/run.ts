@@ -89,11 +89,11 @@ function usableInits(found: SetupResult): InitSpec[] {
   );
 }
 
-/** Ends every process the bench left behind (there should be none) and says so. */
-function sweep(work: string): void {
+/** Ends every process the bench left behind (there should be none), says so, returns the count. */
+function sweep(work: string): number {
   killAllPid1();
   const left = processesMentioning(work);
-  if (left.length === 0) return;
+  if (left.length === 0) return 0;
   console.log(`bench: ${left.length} leftover process(es) found and SIGKILLed: ${left.join(' ')}`);
   for (const pid of left) {
     try {
@@ -102,6 +102,7 @@ function sweep(work: string): void {
       // gone meanwhile
     }
   }
+  return left.length;
 }
 
 async function main(): Promise<number> {
@@ -126,6 +127,7 @@ async function main(): Promise<number> {
   console.log(`setup: svinit ${svinitBuilt() ? 'is built' : 'is not built (dist/src/bin/svinit.js missing): its rows read "n/a (not built)"'}`);
   const ctx = context(cli, work, inits, tools);
   const results: Record<string, Table & { seconds: number; ratios: ReturnType<typeof ratiosOf> }> = {};
+  let leftovers = 0;
   try {
     for (const scenario of SCENARIOS.filter((s) => cli.only === null || cli.only.includes(s.id))) {
       console.log(`\n-- ${scenario.id}: ${scenario.title}`);
@@ -135,7 +137,7 @@ async function main(): Promise<number> {
       results[scenario.id] = { ...table, seconds: (performance.now() - t0) / 1000, ratios: ratiosOf(table) };
     }
   } finally {
-    sweep(work);
+    leftovers = sweep(work);
     if (!cli.keep) rmSync(work, { recursive: true, force: true });
   }
   const meta = {
@@ -151,6 +153,8 @@ async function main(): Promise<number> {
     unshareForwardsTerm: found.unshareForwardsTerm,
     namespaces: found.nsProblem ?? 'ok',
     tools: tools.why ?? 'ok',
+    /** Processes of the bench still alive at its end (found and SIGKILLed); should be 0. */
+    leftovers,
     seconds: (performance.now() - started) / 1000,
   };
   mkdirSync(dirname(cli.json), { recursive: true });

@@ -55,7 +55,7 @@ export function renderTable(table: Table, runs: number): string {
       ...svinits.map((s) => {
         if (s.status !== 'ok') return s.status.startsWith('n/a') ? 'n/a' : '-';
         const r = all.find((x) => x.key === key && x.anchor === a.label && x.svinit === s.label)?.value ?? null;
-        return r === null ? '-' : `${r >= 100 ? r.toFixed(0) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}x`;
+        return r === null ? '-' : r === 0 ? '0x' : `${r >= 100 ? r.toFixed(0) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}x`;
       }),
     ]);
     out.push(...grid(['anchor', ...svinits.map((s) => s.label)], body));

@@ -41,16 +41,26 @@ function awaitExit(pid: number, deadlineMs: number): Promise<number | null> {
   });
 }
 
+/** How a check script is judged. */
+export interface CheckScriptOptions {
+  /** The script is SIGKILLed at this wall-clock time (ms) and fails. */
+  readonly deadlineMs: number;
+  /**
+   * false (sv): runit's rules, where a script that cannot be exec'd or dies by a signal passes
+   * (docs/sv-differences.md). true (svinit check): only exit 0 passes.
+   */
+  readonly strict: boolean;
+}
+
 /**
- * Runs NAME's check script in `dir`: 'pass' only if it exits 0. Unlike runit, a script that
- * cannot be run, dies by a signal or outlives `deadlineMs` fails (docs/commands/sv.md).
- * `warn` gets sv's stderr warnings (`warning: unable to run NAME/check: ERR`).
+ * Runs NAME's check script in `dir`; no script means 'pass'. `warn` gets sv's stderr warnings
+ * (`warning: unable to run NAME/check: ERR`).
  */
 export async function runCheckScript(
   dir: string,
   name: string,
   env: NodeJS.ProcessEnv,
-  deadlineMs: number,
+  opts: CheckScriptOptions,
   warn: (line: string) => void,
 ): Promise<CheckScriptResult> {
   const exists = checkScriptExists(dir);
@@ -65,12 +75,14 @@ export async function runCheckScript(
     pid = spawn({ file: join(dir, 'check'), argv: ['./check'], cwd: dir, env, stdio: ['inherit', 'null', 'inherit'] });
   } catch (err) {
     warn(`warning: unable to run ${name}/check: ${errorText(errnoCode(err))}`);
-    return 'fail';
+    return opts.strict ? 'fail' : 'pass';
   }
-  const status = await awaitExit(pid, deadlineMs);
+  const status = await awaitExit(pid, opts.deadlineMs);
   if (status === null) {
     warn(`warning: ${name}/check: timed out, killed`);
     return 'fail';
   }
-  return status === 0 ? 'pass' : 'fail';
+  // runit's wait_exitcode(): a signal death reads as exit code 0.
+  const code = (status & 0x7f) === 0 ? (status >> 8) & 0xff : opts.strict ? -1 : 0;
+  return code === 0 ? 'pass' : 'fail';
 }

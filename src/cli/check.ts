@@ -76,7 +76,7 @@ async function scriptProblems(up: readonly ServiceInfo[], args: CheckArgs, env: 
   if (withScript.length === 0) return failed;
   const { runCheckScript } = await import('./check-script.js');
   const deadline = Date.now() + args.timeoutS * 1000;
-  const results = await Promise.all(withScript.map((s) => runCheckScript(s.dir, s.name, env, deadline, (l) => output.err(l))));
+  const results = await Promise.all(withScript.map((s) => runCheckScript(s.dir, s.name, env, { deadlineMs: deadline, strict: true }, (l) => output.err(l))));
   withScript.forEach((s, i) => {
     if (results[i] !== 'pass') failed.set(s.name, 'check script failed');
   });

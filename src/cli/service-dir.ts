@@ -1,7 +1,7 @@
 // Where the services are, found the way the init finds them (--dir, else $SVDIR, else
 // /etc/service), and which entries of that directory are services (runsvdir's rules).
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 /** The default service directory (Debian's runit default; the init uses the same). */
 export const DEFAULT_SERVICE_DIR = '/etc/service';
@@ -11,16 +11,6 @@ export function serviceRoot(dirFlag: string | undefined, env: NodeJS.ProcessEnv)
   if (dirFlag !== undefined && dirFlag !== '') return dirFlag;
   const svdir = env['SVDIR'];
   return svdir !== undefined && svdir !== '' ? svdir : DEFAULT_SERVICE_DIR;
-}
-
-/**
- * The directory of a service argument, as sv resolves it (§5.2): names that start with `/` or
- * `.` or end with `/` are relative to `cwd`; every other name lives in `root`. '' has none.
- */
-export function serviceDirectory(name: string, root: string, cwd: string): string | undefined {
-  if (name === '') return undefined;
-  const local = name.startsWith('/') || name.startsWith('.') || name.endsWith('/');
-  return local ? resolve(cwd, name) : resolve(cwd, root, name);
 }
 
 /**

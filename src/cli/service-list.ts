@@ -2,9 +2,10 @@
 // (resolved like sv's names), or every service in the service directory.
 import { resolve } from 'node:path';
 import { errorText } from '../protocol/error-text.js';
+import { serviceDirectory } from '../protocol/sv-command.js';
 import type { ServiceInfo } from './inspect.js';
 import { inspectWithLog } from './inspect.js';
-import { chdirError, listServices, serviceDirectory } from './service-dir.js';
+import { chdirError, listServices } from './service-dir.js';
 
 /** The services found, or why the service directory could not be listed. */
 export type ServiceListResult = { kind: 'ok'; services: ServiceInfo[] } | { kind: 'error'; message: string };

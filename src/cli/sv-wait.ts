@@ -5,7 +5,6 @@ import type { FSWatcher } from 'node:fs';
 import { watch } from 'node:fs';
 import { join } from 'node:path';
 import { probeService, sendControl } from '../protocol/client.js';
-import type { ConditionResult } from '../protocol/sv-command.js';
 import { checkConditions } from '../protocol/sv-command.js';
 import { failureMessage, resultLine, statusLine } from '../protocol/sv-format.js';
 import type { SuperviseStatus } from '../protocol/status-file.js';
@@ -53,13 +52,6 @@ interface Pending {
   done: boolean;
 }
 
-/** The same-second false positive of runit (§9 #12) is avoided by comparing precise stamps. */
-function conditions(bytes: string, s: SuperviseStatus, svStart: Stamp, script: () => boolean): ConditionResult {
-  // runit's `check` passes for any service without a process (§9 #11); one that wants up is not there yet.
-  if (bytes === 'C' && s.pid === 0 && s.want === 'u') return 'pending';
-  return checkConditions(bytes, s, svStart, script);
-}
-
 function statusKey(s: SuperviseStatus): string {
   return `${s.seconds}.${s.nanos}.${s.pid}.${s.state}.${s.want}.${s.gotTerm}.${s.paused}`;
 }
@@ -77,6 +69,7 @@ class Waiter {
   private resolveAll: (rc: number) => void = () => undefined;
   private rejectAll: (err: unknown) => void = () => undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
+  private all: Pending[] = [];
 
   constructor(private readonly spec: WaitSpec) {
     this.deadline = spec.startMs + spec.timeoutSec * 1000;
@@ -97,8 +90,6 @@ class Waiter {
     });
   }
 
-  private all: Pending[] = [];
-
   private watchTarget(target: WaitTarget): Pending {
     const p: Pending = { target, watcher: undefined, timers: new Set(), script: undefined, busy: false, again: false, scheduled: false, done: false };
     try {
@@ -114,9 +105,10 @@ class Waiter {
     return p;
   }
 
-  private after(p: Pending, ms: number): void {
+  private after(p: Pending, ms: number, before?: () => void): void {
     const t = setTimeout(() => {
       p.timers.delete(t);
+      before?.();
       this.schedule(p);
     }, ms);
     p.timers.add(t);
@@ -166,16 +158,18 @@ class Waiter {
       needScript = true;
       return false;
     };
-    if (conditions(this.spec.waitBytes, s, this.svStart, script) === 'ok') {
+    // A precise start stamp avoids runit's same-second false positive (docs/sv-differences.md #3).
+    if (checkConditions(this.spec.waitBytes, s, this.svStart, script) === 'ok') {
       this.spec.output.out(resultLine('ok', statusLine(name, s, downFileExists(dir), Date.now())));
       return this.finish(p, 0);
     }
     if (needScript && !timedOut) {
       const { runCheckScript } = await import('./check-script.js');
-      const result = await runCheckScript(dir, name, this.spec.env, this.deadline, (l) => this.spec.output.err(l));
+      const result = await runCheckScript(dir, name, this.spec.env, { deadlineMs: this.deadline, strict: false }, (l) => this.spec.output.err(l));
       p.script = { key, result };
       p.again = true;
-      if (result === 'fail') this.after(p, CHECK_RETRY_MS);
+      // Forget the failure later so the next round runs the script again.
+      if (result === 'fail') this.after(p, CHECK_RETRY_MS, () => { p.script = undefined; });
       return;
     }
     if (timedOut) return this.timeout(p);

@@ -4,13 +4,13 @@
 import { probeService, sendControl } from '../protocol/client.js';
 import { errorText } from '../protocol/error-text.js';
 import type { SvCommand } from '../protocol/sv-command.js';
-import { commandWaits, isExitCommand, parseSvCommand, shouldSkipSend } from '../protocol/sv-command.js';
+import { commandWaits, isExitCommand, parseSvCommand, serviceDirectory, shouldSkipSend } from '../protocol/sv-command.js';
 import { failureMessage, lsbStatusExit, statusErrorCount, statusOutput } from '../protocol/sv-format.js';
 import { downFileExists, logView } from './inspect.js';
 import type { CliOutput } from './output.js';
 import { parseSvArgs, waitSeconds } from './sv-args.js';
 import type { SvArgs } from './sv-args.js';
-import { chdirError, serviceDirectory, serviceRoot } from './service-dir.js';
+import { chdirError, serviceRoot } from './service-dir.js';
 import type { WaitTarget } from './sv-wait.js';
 
 /** Exit code of usage and fatal errors (LSB mode: 2 and 151). */

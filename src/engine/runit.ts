@@ -1,7 +1,7 @@
 // The runit engine: Debian's real runsvdir supervises (one runsv per service), and svinit is
 // the PID 1 around it that runsvinit meant to be, without its races: svinit is the only reaper,
 // routes runsvdir's exit to itself by pid, and stops the services by runit's own protocol.
-import { accessSync, constants, readdirSync, statSync, utimesSync, watch, type FSWatcher } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, statSync, utimesSync, watch, type FSWatcher } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Engine } from '../init/engine.js';
@@ -47,14 +47,39 @@ function serviceDirs(dir: string): Array<{ name: string; path: string }> {
 }
 
 /** Watches one runsv-supervised directory down to "runsv gone", recording when it stopped. */
-function stopOne(name: string, path: string, t0: number, log: Logger): { record: StopRecord; watcher: FSWatcher | null; kill(): void } {
+/** The runsv pid supervising each service name, from the runsv processes' argv (`runsv NAME`). */
+function runsvByName(pids: Iterable<number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of pids) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (argv[0] === 'runsv' && argv[1] !== undefined) out.set(argv[1], pid);
+    } catch {
+      // already gone
+    }
+  }
+  return out;
+}
+
+/**
+ * Watches one runsv-supervised directory down to "runsv gone", recording when it stopped. Once
+ * the service is down, runsv may still sleep out its 1-second restart throttle before exiting
+ * (runit-protocol §9.5) with SIGTERM blocked. `down` is then called: with the service and its
+ * log down and want=exit, all runsv has left to do is `_exit(0)`, so svinit SIGKILLs it rather
+ * than wait out a sleep that could only delay the container's stop.
+ */
+function stopOne(name: string, path: string, t0: number, log: Logger, down: () => void): { record: StopRecord; watcher: FSWatcher | null; kill(): void } {
   const status = readStatus(path);
   const running = status.kind === 'ok' && status.status.pid !== 0;
   const rec = { name, signal: running ? 'SIGTERM' : null, ms: null as number | null, status: null as string | null, killed: false };
   const check = (): void => {
     if (rec.ms !== null) return;
     const s = readStatus(path);
-    if (s.kind !== 'ok' || (s.status.pid === 0 && s.status.state === 'down')) rec.ms = Math.round(performance.now() - t0);
+    if (s.kind !== 'ok' || (s.status.pid === 0 && s.status.state === 'down')) {
+      rec.ms = Math.round(performance.now() - t0);
+      const l = readStatus(join(path, 'log'));
+      if (l.kind !== 'ok' || l.status.pid === 0) down();
+    }
   };
   let watcher: FSWatcher | null = null;
   try {
@@ -69,12 +94,13 @@ function stopOne(name: string, path: string, t0: number, log: Logger): { record:
     record: rec,
     watcher,
     kill() {
-      const s = readStatus(path);
-      if (s.kind !== 'ok' || s.status.pid === 0) return;
-      rec.killed = true;
-      sendControl(path, 'k');
-      kill(s.status.pid, 9);
-      killpg(s.status.pid, 9);
+      for (const p of [path, join(path, 'log')]) {
+        const s = readStatus(p);
+        if (s.kind !== 'ok' || s.status.pid === 0) continue;
+        if (p === path) rec.killed = true;
+        kill(s.status.pid, 9);
+        killpg(s.status.pid, 9);
+      }
     },
   };
 }
@@ -90,15 +116,32 @@ export function createRunitEngine(
     orphanSeen?.();
   });
   let runsvdir = 0;
+  let runsvdirGone: (() => void) | null = null;
   let stopping = false;
   let killers: Array<() => void> = [];
+  let runsvs = new Set<number>();
   const launch = (file: string): void => {
     runsvdir = reaper.spawn({ file, argv: ['runsvdir', '-P', dir], env, session: true }, (status) => {
       runsvdir = 0;
+      runsvdirGone?.();
       if (stopping) return;
       log.warning(`runsvdir ${describeStatus(decodeStatus(status))}; starting it again`);
       setTimeout(() => { if (!stopping) launch(file); }, 1000);
     });
+  };
+  // runsvdir exits at once on TERM (runit-protocol §6.1) and leaves its runsv processes running;
+  // they are reparented to svinit, the subreaper or PID 1. Resolves with those still alive.
+  const stopRunsvdir = async (): Promise<Set<number>> => {
+    const mine = new Set(runsvdir === 0 ? [] : listChildren(runsvdir));
+    if (runsvdir !== 0) {
+      const gone = new Promise<void>((resolve) => { runsvdirGone = resolve; });
+      kill(runsvdir, 15);
+      await gone;
+    }
+    // A runsv that exited before runsvdir did was reaped by runsvdir; it is neither an orphan
+    // of ours nor a child any more. The others are (alive or zombie) svinit's children now.
+    const children = new Set(listChildren());
+    return new Set([...mine].filter((p) => children.has(p) || orphaned.has(p)));
   };
   return {
     start() {
@@ -122,12 +165,15 @@ export function createRunitEngine(
     async shutdown(deadline: number): Promise<StopRecord[]> {
       stopping = true;
       const t0 = performance.now();
-      // runsvdir exits at once on TERM and leaves its runsv processes running, adopted by svinit:
-      // their exits then reach the reaper as orphans, which is how the wait below ends.
-      const runsvs = new Set(runsvdir === 0 ? [] : listChildren(runsvdir));
-      if (runsvdir !== 0) kill(runsvdir, 15);
-      const stops = serviceDirs(dir).filter((s) => isAlive(s.path).kind === 'alive').map((s) => stopOne(s.name, s.path, t0, log));
+      // 'x' first, so that the services start stopping at once; runsvdir, which would start a
+      // runsv again only at its next scan (≥ 1 s away), is stopped right after.
+      const byName = runsvByName(runsvdir === 0 ? [] : listChildren(runsvdir));
+      const stops = serviceDirs(dir).filter((s) => isAlive(s.path).kind === 'alive').map((s) => stopOne(s.name, s.path, t0, log, () => {
+        const pid = byName.get(s.name);
+        if (pid !== undefined && !orphaned.has(pid)) kill(pid, 9);
+      }));
       killers = stops.map((s) => s.kill);
+      runsvs = await stopRunsvdir();
       await new Promise<void>((resolve) => {
         const check = (): void => {
           if ([...runsvs].every((p) => orphaned.has(p))) finish();
@@ -150,9 +196,12 @@ export function createRunitEngine(
     },
     hurry() {
       for (const k of killers) k();
+      // A runsv would now run ./finish, or wait for a log that never sees EOF: at the deadline
+      // nothing more may run, so runsv goes too (its leftovers are strays for the last sweep).
+      for (const p of runsvs) if (!orphaned.has(p)) kill(p, 9);
     },
     ownedPids() {
-      return new Set(runsvdir === 0 ? [] : [runsvdir]);
+      return new Set([...(runsvdir === 0 ? [] : [runsvdir]), ...[...runsvs].filter((p) => !orphaned.has(p))]);
     },
   };
 }

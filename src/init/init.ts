@@ -43,9 +43,10 @@ export function runInit(parts: InitParts): Promise<number> {
   return new Promise((resolve) => {
     let stopping: Promise<void> | null = null;
     let internal = false;
+    const flags = { hurried: false };
     const stop = (trigger: string): void => {
       if (stopping !== null) return;
-      stopping = shutdown(parts, trigger, isPid1, internal).then((code) => {
+      stopping = shutdown(parts, trigger, isPid1, internal, flags).then((code) => {
         release();
         resolve(code);
       });
@@ -53,7 +54,10 @@ export function runInit(parts: InitParts): Promise<number> {
     handleSignals((sig: CaughtSignal) => {
       if (sig === 'SIGTERM' || sig === 'SIGINT') {
         if (stopping === null) stop(sig);
-        else hurry(engine, isPid1, log, sig);
+        else {
+          flags.hurried = true;
+          hurry(engine, isPid1, log, sig);
+        }
       } else if (sig === 'SIGHUP') {
         log.info('SIGHUP: rescanning the service directory');
         engine.rescan();
@@ -75,7 +79,9 @@ function hurry(engine: Engine, isPid1: boolean, log: Logger, sig: string): void 
   signalStrays(isPid1, SIG.KILL, engine.ownedPids());
 }
 
-async function shutdown(parts: InitParts, trigger: string, isPid1: boolean, internal: boolean): Promise<number> {
+async function shutdown(
+  parts: InitParts, trigger: string, isPid1: boolean, internal: boolean, flags: { readonly hurried: boolean },
+): Promise<number> {
   const { options, log, reaper, engine } = parts;
   const t0 = performance.now();
   const deadline = t0 + options.graceMs;
@@ -83,8 +89,12 @@ async function shutdown(parts: InitParts, trigger: string, isPid1: boolean, inte
   const services = await engine.shutdown(deadline);
   const strays = { termed: 0, killed: 0 };
   if (options.reap) {
-    strays.termed = signalStrays(isPid1, SIG.TERM);
-    if (strays.termed > 0) {
+    // After a second stop signal the strays go straight to the KILL step.
+    strays.termed = flags.hurried ? 0 : signalStrays(isPid1, SIG.TERM);
+    if (flags.hurried) {
+      strays.killed = signalStrays(isPid1, SIG.KILL);
+      await reaper.whenNoChildren(Infinity);
+    } else if (strays.termed > 0) {
       signalStrays(isPid1, SIG.CONT);
       log.info(`sent SIGTERM to ${strays.termed} process(es) outside the services`);
       if (!(await reaper.whenNoChildren(deadline))) {

@@ -66,7 +66,11 @@ export class Unit {
   control(c: string): void {
     this.enqueue(async () => {
       const script = this.spec.isLog ? null : overrideFor(this.state, c);
-      const handled = script !== null && overrideUsable(this.spec.dir, script) ? await this.override(script) : false;
+      const usable = script !== null && overrideUsable(this.spec.dir, script);
+      // runsv writes the new want before it runs control/t for d or x, so sv shows "want down"
+      // even while a slow control/t runs; the machine's step then writes the final state.
+      if (usable && (c === 'd' || c === 'x')) this.writeStatus(c === 'd' ? 'down' : 'exit');
+      const handled = usable ? await this.override(script) : false;
       this.feed({ type: 'control', c, handled });
     });
   }
@@ -187,13 +191,13 @@ export class Unit {
     );
   }
 
-  private writeStatus(): void {
+  private writeStatus(want: ServiceState['want'] = this.state.want): void {
     const s = this.state;
     this.spec.supervise?.writer.write({
       ...stampFromMicros(s.stampUs),
       pid: s.pid,
       paused: s.paused,
-      want: s.want,
+      want,
       gotTerm: s.gotTerm,
       state: s.state,
     });

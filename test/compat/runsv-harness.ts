@@ -13,6 +13,8 @@ import type { SuperviseStatus } from '../../src/protocol/status-file.js';
 export const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/cli-entry.js');
 export const RUNIT_SV = '/usr/bin/sv';
 export const RUNSV = '/usr/bin/runsv';
+/** svinit's own init entry (the lead's), compiled. */
+export const SVINIT_INIT = resolve(dirname(fileURLToPath(import.meta.url)), '../../src/bin/svinit.js');
 
 /** Files of one service directory: relative path -> [content, mode]. */
 export type ServiceFiles = Record<string, string | [string, number]>;
@@ -21,6 +23,7 @@ export type ServiceFiles = Record<string, string | [string, number]>;
 export class Tree {
   readonly root: string;
   private readonly runsvs = new Map<string, ChildProcess>();
+  private init: ChildProcess | undefined;
 
   constructor(services: Record<string, ServiceFiles>, prefix = 'svinit-cli-') {
     this.root = mkdtempSync(join(tmpdir(), prefix));
@@ -48,6 +51,12 @@ export class Tree {
     await waitUntil(() => isAlive(this.dir(name)).kind === 'alive' && readStatus(this.dir(name)).kind === 'ok', 10_000, `runsv ${name} up`);
   }
 
+  /** Starts svinit's own init on the whole tree and waits until `names` are supervised. */
+  async startInit(names: readonly string[]): Promise<void> {
+    this.init = spawn(process.execPath, [SVINIT_INIT, '--dir', this.root], { stdio: 'ignore' });
+    await waitUntil(() => names.every((n) => isAlive(this.dir(n)).kind === 'alive' && readStatus(this.dir(n)).kind === 'ok'), 10_000, 'svinit supervising');
+  }
+
   /** Waits until runsv of `name` has exited. */
   async exited(name: string, timeoutMs = 10_000): Promise<void> {
     const child = this.runsvs.get(name);
@@ -69,6 +78,12 @@ export class Tree {
 
   /** Kills the services (k), tells every runsv to exit (x), SIGKILLs any left, removes the tree. */
   async cleanup(): Promise<void> {
+    const init = this.init;
+    if (init !== undefined && init.exitCode === null && init.signalCode === null) {
+      const gone = new Promise((res) => init.once('exit', res));
+      init.kill('SIGTERM');
+      await gone;
+    }
     for (const [name, child] of this.runsvs) {
       if (child.exitCode !== null || child.signalCode !== null) continue;
       sendControl(this.dir(name), 'cxk');

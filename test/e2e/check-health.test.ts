@@ -1,6 +1,7 @@
 // A HEALTHCHECK-style loop (`svinit check` every 100 ms) while a service crash-loops under a real
 // runsv (and under svinit's own supervisor once its entry is built): unhealthy within one
 // interval of the crash, healthy again within one interval of the recovery.
+import type { TestContext } from 'node:test';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { sendControl } from '../../src/protocol/client.js';
 import { compareStamps, startStamp } from '../../src/protocol/tai64.js';
 import type { RunResult } from '../compat/runsv-harness.js';
-import { RUNSV, Tree, svinit, waitUntil } from '../compat/runsv-harness.js';
+import { RUNSV, SVINIT_INIT, Tree, svinit, waitUntil } from '../compat/runsv-harness.js';
 
 const INTERVAL_MS = 100;
 
@@ -41,10 +42,22 @@ function nextSlot(results: readonly Probe[], t: number): number {
 // The run script crash-loops (exit 1 at once) while ../broken exists.
 const FLAPPY = { run: '#!/bin/sh\n[ -e ../broken ] && exit 1\nexec sleep 1000\n' };
 
-test('svinit check follows a crash-looping service under runsv', { skip: existsSync(RUNSV) ? false : 'runit is not installed', timeout: 60_000 }, async (t) => {
+type Engine = 'runsv' | 'svinit';
+
+const ENGINES: Record<Engine, string | false> = {
+  runsv: existsSync(RUNSV) ? false : 'runit is not installed',
+  svinit: existsSync(SVINIT_INIT) ? false : `svinit's init is not built (${SVINIT_INIT})`,
+};
+
+for (const engine of ['runsv', 'svinit'] as const) {
+  test(`svinit check follows a crash-looping service under ${engine}`, { skip: ENGINES[engine], timeout: 60_000 }, async (t) => crashLoop(t, engine));
+}
+
+async function crashLoop(t: TestContext, engine: Engine): Promise<void> {
   const tree = new Tree({ flappy: FLAPPY, steady: { run: '#!/bin/sh\nexec sleep 1000\n' }, off: { run: '#!/bin/sh\nexec sleep 1000\n', down: ['', 0o644] } }, 'svinit-check-');
   t.after(() => tree.cleanup());
-  await Promise.all(['flappy', 'steady', 'off'].map((n) => tree.start(n)));
+  if (engine === 'runsv') await Promise.all(['flappy', 'steady', 'off'].map((n) => tree.start(n)));
+  else await tree.startInit(['flappy', 'steady', 'off']);
   await waitUntil(() => tree.status('flappy').state === 'run', 10_000, 'flappy running');
 
   const healthy = await svinit(['check', '--dir', tree.root]);
@@ -83,8 +96,8 @@ test('svinit check follows a crash-looping service under runsv', { skip: existsS
     await loop.stop();
   }
   const times = loop.results.map((r) => r.end - r.start).sort((x, y) => x - y);
-  t.diagnostic(`${loop.results.length} checks, median wall ${times[Math.floor(times.length / 2)]} ms, max ${times[times.length - 1]} ms`);
-});
+  t.diagnostic(`${engine}: ${loop.results.length} checks, median wall ${times[Math.floor(times.length / 2)]} ms, max ${times[times.length - 1]} ms`);
+}
 
 test('svinit check runs check scripts and names every failing service', { skip: existsSync(RUNSV) ? false : 'runit is not installed', timeout: 60_000 }, async (t) => {
   const tree = new Tree({

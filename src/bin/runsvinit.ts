@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// The runsvinit entry: a drop-in for the Go runsvinit (`-debug`, `-reap=false`) that runs svinit.
+// As for svinit, the signal listeners go in before any other module loads.
+import { writeSync } from 'node:fs';
+import { installEarlySignals } from '../init/signals.js';
+
+installEarlySignals();
+
+async function run(): Promise<number> {
+  const { mapRunsvinitArgs } = await import('../init/runsvinit-args.js');
+  const { UsageError } = await import('../init/options.js');
+  const { EXIT_SETUP } = await import('../init/exit-codes.js');
+  let argv: string[];
+  try {
+    argv = mapRunsvinitArgs(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    writeSync(2, `runsvinit: fatal: ${err.message}\n`);
+    return EXIT_SETUP;
+  }
+  const { main } = await import('../init/main.js');
+  return main(argv, process.env);
+}
+
+run().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    try {
+      writeSync(2, `runsvinit: fatal: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    } catch {
+      // stderr is gone; the exit code still says it
+    }
+    process.exit(101);
+  },
+);
