@@ -140,8 +140,12 @@ export function createRunitEngine(
     }
     // A runsv that exited before runsvdir did was reaped by runsvdir; it is neither an orphan
     // of ours nor a child any more. The others are (alive or zombie) svinit's children now.
-    const children = new Set(listChildren());
-    return new Set([...mine].filter((p) => children.has(p) || orphaned.has(p)));
+    const children = listChildren();
+    // runsvdir may have started a runsv after `mine` was read (start-up, a rescan): those are
+    // svinit's children now too, and get SIGTERM (runsv's 'x') below, in shutdown().
+    for (const [, pid] of runsvByName(children)) mine.add(pid);
+    const now = new Set(children);
+    return new Set([...mine].filter((p) => now.has(p) || orphaned.has(p)));
   };
   return {
     start() {
@@ -174,6 +178,8 @@ export function createRunitEngine(
       }));
       killers = stops.map((s) => s.kill);
       runsvs = await stopRunsvdir();
+      const told = new Set(byName.values());
+      for (const p of runsvs) if (!told.has(p) && !orphaned.has(p)) kill(p, 15);
       await new Promise<void>((resolve) => {
         const check = (): void => {
           if ([...runsvs].every((p) => orphaned.has(p))) finish();

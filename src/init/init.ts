@@ -87,23 +87,7 @@ async function shutdown(
   const deadline = t0 + options.graceMs;
   log.info(`${trigger}: stopping every service (grace ${options.graceMs} ms)`);
   const services = await engine.shutdown(deadline);
-  const strays = { termed: 0, killed: 0 };
-  if (options.reap) {
-    // After a second stop signal the strays go straight to the KILL step.
-    strays.termed = flags.hurried ? 0 : signalStrays(isPid1, SIG.TERM);
-    if (flags.hurried) {
-      strays.killed = signalStrays(isPid1, SIG.KILL);
-      await reaper.whenNoChildren(Infinity);
-    } else if (strays.termed > 0) {
-      signalStrays(isPid1, SIG.CONT);
-      log.info(`sent SIGTERM to ${strays.termed} process(es) outside the services`);
-      if (!(await reaper.whenNoChildren(deadline))) {
-        strays.killed = signalStrays(isPid1, SIG.KILL);
-        log.warning(`SIGKILL to ${strays.killed} process(es) still running at the deadline`);
-        await reaper.whenNoChildren(Infinity);
-      }
-    }
-  }
+  const strays = options.reap ? await sweepStrays(parts, isPid1, deadline, flags) : { termed: 0, killed: 0 };
   reaper.stop();
   const killed = services.some((s) => s.killed) || strays.killed > 0;
   const exitCode = internal ? EXIT_INTERNAL : killed ? EXIT_KILLED : EXIT_CLEAN;
@@ -119,4 +103,34 @@ async function shutdown(
   else if (options.verbosity !== 'quiet' || killed) for (const line of formatReportText(report)) parts.report(line);
   if (listChildren().length > 0) log.debug('children remain at exit (--no-reap)');
   return exitCode;
+}
+
+/**
+ * The last step: TERM to every process outside the services, then KILL at the deadline. As a
+ * subreaper only svinit's children can be signalled, and a process that dies may hand svinit
+ * new orphans (a runsv's service, a daemon's child), so newly adopted children get their TERM too.
+ */
+async function sweepStrays(
+  parts: InitParts, isPid1: boolean, deadline: number, flags: { readonly hurried: boolean },
+): Promise<{ termed: number; killed: number }> {
+  const { log, reaper } = parts;
+  const strays = { termed: 0, killed: 0 };
+  const termed = new Set<number>();
+  const except = (): ReadonlySet<number> => new Set([...termed, ...parts.engine.ownedPids()]);
+  // As PID 1, kill(-1) reaches every process in the namespace at once, later orphans included.
+  if (isPid1 && !flags.hurried) strays.termed = signalStrays(true, SIG.TERM);
+  while (!flags.hurried && performance.now() < deadline) {
+    if (!isPid1) strays.termed += signalStrays(false, SIG.TERM, except(), termed);
+    if (strays.termed === 0) return strays;
+    signalStrays(isPid1, SIG.CONT, parts.engine.ownedPids());
+    // Short steps only while processes are exiting; bounded by the deadline.
+    if (await reaper.whenNoChildren(Math.min(deadline, performance.now() + 50))) {
+      log.info(`sent SIGTERM to ${strays.termed} process(es) outside the services`);
+      return strays;
+    }
+  }
+  strays.killed = signalStrays(isPid1, SIG.KILL);
+  if (strays.killed > 0) log.warning(`SIGKILL to ${strays.killed} process(es) still running at the deadline`);
+  await reaper.whenNoChildren(Infinity);
+  return strays;
 }

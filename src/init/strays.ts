@@ -32,7 +32,9 @@ export function countOthers(): number {
 }
 
 /** Sends `sig` to every stray: all processes (PID 1) or svinit's children (subreaper); returns how many. */
-export function signalStrays(isPid1: boolean, sig: number, except: ReadonlySet<number> = new Set()): number {
+export function signalStrays(
+  isPid1: boolean, sig: number, except: ReadonlySet<number> = new Set(), record?: Set<number>,
+): number {
   if (isPid1) {
     const n = countOthers();
     if (n > 0) kill(-1, sig);
@@ -41,7 +43,10 @@ export function signalStrays(isPid1: boolean, sig: number, except: ReadonlySet<n
   let n = 0;
   for (const pid of listChildren()) {
     if (except.has(pid)) continue;
-    if (kill(pid, sig)) n++;
+    if (kill(pid, sig)) {
+      n++;
+      record?.add(pid);
+    }
   }
   return n;
 }

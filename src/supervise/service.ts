@@ -43,6 +43,8 @@ export class Service {
   private stopping: Stopping | null = null;
   private drainTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The deadline has passed: whatever starts now (a ./finish after the kill) is killed at once. */
+  private hurried = false;
 
   private constructor(readonly name: string, readonly dir: string, private readonly deps: ServiceDeps,
     mainDir: SuperviseDir | null, logDir: SuperviseDir | null, hasLog: boolean) {
@@ -114,6 +116,7 @@ export class Service {
 
   /** SIGKILL to whatever of this service is still running. */
   hurry(): void {
+    this.hurried = true;
     this.main.killNow();
     this.logUnit?.killNow();
   }
@@ -124,6 +127,7 @@ export class Service {
   }
 
   private changed(unit: Unit): void {
+    if (this.hurried && unit.state.pid !== 0) unit.killNow();
     if (unit.spec.supervise !== null) writeExtra(unit.spec.supervise.path, unit, this.deps.log);
   }
 
