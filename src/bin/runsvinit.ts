@@ -3,6 +3,7 @@
 // As for svinit, the signal listeners go in before any other module loads.
 import { writeSync } from 'node:fs';
 import { installEarlySignals } from '../init/signals.js';
+import { exitWhenDone } from './exit.js';
 
 installEarlySignals();
 
@@ -22,14 +23,4 @@ async function run(): Promise<number> {
   return main(argv, process.env);
 }
 
-run().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    try {
-      writeSync(2, `runsvinit: fatal: internal error: ${(err as Error).stack ?? String(err)}\n`);
-    } catch {
-      // stderr is gone; the exit code still says it
-    }
-    process.exit(101);
-  },
-);
+exitWhenDone('runsvinit', run());

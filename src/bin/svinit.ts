@@ -2,8 +2,8 @@
 // The svinit entry. As an init, its signal listeners go in before any other module loads (a
 // signal that arrives before them is lost, and SIGUSR1 would open Node's inspector); the control
 // commands (sv, status, check) load only what they need.
-import { writeSync } from 'node:fs';
 import { installEarlySignals } from '../init/signals.js';
+import { exitWhenDone } from './exit.js';
 
 const command = process.argv[2];
 const isCli = command === 'sv' || command === 'status' || command === 'check';
@@ -18,14 +18,4 @@ async function run(): Promise<number> {
   return main(process.argv.slice(2), process.env);
 }
 
-run().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    try {
-      writeSync(2, `svinit: fatal: internal error: ${(err as Error).stack ?? String(err)}\n`);
-    } catch {
-      // stderr is gone; the exit code still says it
-    }
-    process.exit(101);
-  },
-);
+exitWhenDone('svinit', run());

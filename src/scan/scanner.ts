@@ -35,7 +35,7 @@ export class Scanner {
 
   /** Scans once, then rescans on every change inotify reports. */
   start(): void {
-    this.scan();
+    // Watch first: an entry added between the first scan and the watch would otherwise be missed.
     try {
       this.watcher = watch(this.dir, { persistent: true }, () => this.schedule());
       this.watcher.on('error', (err) => {
@@ -46,6 +46,7 @@ export class Scanner {
     } catch (err) {
       this.log.warning(`unable to watch ${this.dir}: ${(err as Error).message}; send SIGHUP to rescan`);
     }
+    this.scan();
   }
 
   /** Stops watching; the services stay as they are (the shutdown takes them down). */
