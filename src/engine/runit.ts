@@ -135,7 +135,9 @@ export function createRunitEngine(
     const mine = new Set(runsvdir === 0 ? [] : listChildren(runsvdir));
     if (runsvdir !== 0) {
       const gone = new Promise<void>((resolve) => { runsvdirGone = resolve; });
-      kill(runsvdir, 15);
+      // SIGKILL, not TERM: on TERM runsvdir only exits (it signals no runsv), but it notices
+      // the TERM only when its poll returns, up to 5 s later if the TERM lands while it scans.
+      kill(runsvdir, 9);
       await gone;
     }
     // A runsv that exited before runsvdir did was reaped by runsvdir; it is neither an orphan
@@ -177,14 +179,16 @@ export function createRunitEngine(
         if (pid !== undefined && !orphaned.has(pid)) kill(pid, 9);
       }));
       killers = stops.map((s) => s.kill);
+      // The deadline holds from here on, whatever the steps below wait for.
+      const timer = setTimeout(() => this.hurry(), Math.max(0, deadline - performance.now()));
       runsvs = await stopRunsvdir();
-      const told = new Set(byName.values());
+      // A runsv that was not yet listening when 'x' went out (start-up) gets SIGTERM, runsv's 'x'.
+      const told = new Set(stops.map((st) => byName.get(st.record.name)).filter((p): p is number => p !== undefined));
       for (const p of runsvs) if (!told.has(p) && !orphaned.has(p)) kill(p, 15);
       await new Promise<void>((resolve) => {
         const check = (): void => {
           if ([...runsvs].every((p) => orphaned.has(p))) finish();
         };
-        const timer = setTimeout(() => this.hurry(), Math.max(0, deadline - performance.now()));
         const finish = (): void => {
           clearTimeout(timer);
           orphanSeen = null;

@@ -129,8 +129,14 @@ async function sweepStrays(
       return strays;
     }
   }
-  strays.killed = signalStrays(isPid1, SIG.KILL);
+  // A process killed here may leave children of its own, adopted by svinit a moment later (as a
+  // subreaper they are new children; as PID 1 they were already hit by kill(-1)): keep killing
+  // what appears until nothing is left.
+  const killed = new Set<number>();
+  strays.killed = signalStrays(isPid1, SIG.KILL, new Set(), killed);
   if (strays.killed > 0) log.warning(`SIGKILL to ${strays.killed} process(es) still running at the deadline`);
-  await reaper.whenNoChildren(Infinity);
+  while (!(await reaper.whenNoChildren(performance.now() + 50))) {
+    if (!isPid1) strays.killed += signalStrays(false, SIG.KILL, killed, killed);
+  }
   return strays;
 }

@@ -11,8 +11,16 @@ import { runInit } from './init.js';
 
 /** svinit's version, from package.json. */
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  // Compiled (dist/src/init/) or bundled (dist/bundle/chunks/), the package root is above.
+  for (const rel of ['../../../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'svinit' && pkg.version !== undefined) return pkg.version;
+    } catch {
+      // not this one
+    }
+  }
+  return 'unknown';
 }
 
 /** The environment services get: svinit's own, less what only the launcher needed. */

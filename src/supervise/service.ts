@@ -91,6 +91,8 @@ export class Service {
 
   /** The scanner saw the directory go: stop the service for good, as runsv does on SIGTERM. */
   remove(): void {
+    // The directory was deleted or renamed away: its supervise/ paths are gone with it.
+    for (const unit of [this.main, this.logUnit]) if (unit !== null) unit.writable = false;
     void this.shutdown(Infinity);
   }
 
@@ -128,7 +130,7 @@ export class Service {
 
   private changed(unit: Unit): void {
     if (this.hurried && unit.state.pid !== 0) unit.killNow();
-    if (unit.spec.supervise !== null) writeExtra(unit.spec.supervise.path, unit, this.deps.log);
+    if (unit.spec.supervise !== null && unit.writable) writeExtra(unit.spec.supervise.path, unit, this.deps.log);
   }
 
   private unitDone(unit: Unit): void {

@@ -47,6 +47,8 @@ export class Unit {
   lastExit: string | null = null;
   lastStatus: number | null = null;
   killed = false;
+  /** False once the service directory is gone: its supervise/ files are no longer written. */
+  writable = true;
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   private readonly tasks: Task[] = [];
   private busy = false;
@@ -192,6 +194,7 @@ export class Unit {
   }
 
   private writeStatus(want: ServiceState['want'] = this.state.want): void {
+    if (!this.writable) return;
     const s = this.state;
     this.spec.supervise?.writer.write({
       ...stampFromMicros(s.stampUs),
