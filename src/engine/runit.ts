@@ -111,13 +111,16 @@ export function createRunitEngine(
 ): Engine {
   const orphaned = new Set<number>();
   let orphanSeen: (() => void) | null = null;
+  let runsvdir = 0;
+  let stopping = false;
   onOrphan((pid) => {
+    // Only the shutdown needs to know which runsv processes are gone: no per-orphan record
+    // is kept while the container runs.
+    if (!stopping) return;
     orphaned.add(pid);
     orphanSeen?.();
   });
-  let runsvdir = 0;
   let runsvdirGone: (() => void) | null = null;
-  let stopping = false;
   let killers: Array<() => void> = [];
   let runsvs = new Set<number>();
   const launch = (file: string): void => {
