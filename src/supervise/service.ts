@@ -98,6 +98,11 @@ export class Service {
 
   /** Brings the service (then its log) down for good; resolves with one record per unit. */
   shutdown(deadline: number): Promise<StopRecord[]> {
+    if (this.closed) {
+      // Already ended by `sv exit`: nothing of it runs any more.
+      const names = [this.main.spec.name, ...(this.logUnit === null ? [] : [this.logUnit.spec.name])];
+      return Promise.resolve(names.map((name) => ({ name, signal: null, ms: null, status: null, killed: false })));
+    }
     return new Promise((resolve) => {
       const stopping = this.stopping ?? this.beginStop(resolve);
       if (stopping.resolve !== resolve) stopping.resolve = chain(stopping.resolve, resolve);
