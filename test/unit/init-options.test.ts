@@ -1,0 +1,85 @@
+// The init's command line (svinit's own flags and runsvinit's) and the shutdown report's format.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseInitArgs, UsageError } from '../../src/init/options.js';
+import { mapRunsvinitArgs } from '../../src/init/runsvinit-args.js';
+import { formatReportJson, formatReportText, type ShutdownReport } from '../../src/init/report.js';
+
+function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const parsed = parseInitArgs(argv, env);
+  assert.equal(parsed.kind, 'run');
+  return parsed.kind === 'run' ? parsed.options : assert.fail('not a run');
+}
+
+test('defaults: /etc/service, 7 s, builtin, text report, reaping on', () => {
+  assert.deepEqual(run([]), { dir: '/etc/service', graceMs: 7000, engine: 'builtin', verbosity: 'normal', reap: true, report: 'text' });
+});
+
+test('the service directory: --dir, else $SVDIR, else /etc/service', () => {
+  assert.equal(run([], { SVDIR: '/srv/sv' }).dir, '/srv/sv');
+  assert.equal(run(['--dir', '/x'], { SVDIR: '/srv/sv' }).dir, '/x');
+  assert.equal(run(['--dir=/y']).dir, '/y');
+});
+
+test('--grace and $SVINIT_GRACE, in seconds with decimals; the flag wins', () => {
+  assert.equal(run([], { SVINIT_GRACE: '25' }).graceMs, 25000);
+  assert.equal(run(['--grace', '2.5'], { SVINIT_GRACE: '25' }).graceMs, 2500);
+  for (const bad of ['0', '-1', 'soon', '1e3', '']) {
+    assert.throws(() => parseInitArgs(['--grace', bad], {}), UsageError, bad);
+  }
+  assert.throws(() => parseInitArgs([], { SVINIT_GRACE: 'x' }), /SVINIT_GRACE "x"/);
+});
+
+test('every mistake is one line naming the flag and the fix', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--engine', 'systemd'], /--engine "systemd": choose builtin or runit/],
+    [['--report', 'xml'], /--report "xml": choose text or json/],
+    [['--frobnicate'], /"--frobnicate": unknown option \(see svinit --help\)/],
+    [['--dir'], /--dir: it needs a value/],
+    [['--', 'nginx'], /main command/],
+  ];
+  for (const [argv, re] of cases) {
+    assert.throws(() => parseInitArgs(argv, {}), (err: Error) => err instanceof UsageError && re.test(err.message) && !err.message.includes('\n'));
+  }
+});
+
+test('flags: -v, -q, --no-reap, --engine runit, --report json, --help, --version', () => {
+  const o = run(['-v', '--no-reap', '--engine', 'runit', '--report=json']);
+  assert.deepEqual([o.verbosity, o.reap, o.engine, o.report], ['verbose', false, 'runit', 'json']);
+  assert.equal(run(['-q']).verbosity, 'quiet');
+  assert.equal(parseInitArgs(['--help'], {}).kind, 'help');
+  assert.equal(parseInitArgs(['--version'], {}).kind, 'version');
+});
+
+test('runsvinit flags map to svinit flags; anything else is a usage error', () => {
+  assert.deepEqual(mapRunsvinitArgs(['-debug', '-reap=false']), ['-v', '--no-reap']);
+  assert.deepEqual(mapRunsvinitArgs(['-reap', '-reap=true']), []);
+  assert.deepEqual(mapRunsvinitArgs(['--grace', '3']), ['--grace', '3']);
+  assert.throws(() => mapRunsvinitArgs(['-reap=maybe']), UsageError);
+  assert.throws(() => mapRunsvinitArgs(['--', 'x']), UsageError);
+});
+
+test('the report: a line per service, the total, and the same as one JSON object', () => {
+  const report: ShutdownReport = {
+    trigger: 'SIGTERM',
+    graceMs: 7000,
+    totalMs: 312,
+    services: [
+      { name: 'db', signal: 'SIGTERM', ms: 305, status: 'exited 0', killed: false },
+      { name: 'idle', signal: null, ms: null, status: null, killed: false },
+      { name: 'stuck', signal: 'SIGTERM', ms: 7001, status: 'killed by SIGKILL', killed: true },
+    ],
+    strays: { termed: 2, killed: 0 },
+    exitCode: 102,
+  };
+  assert.deepEqual(formatReportText(report), [
+    'svinit: shutdown: db: sent SIGTERM, gone after 305 ms, exited 0',
+    'svinit: shutdown: idle: was not running',
+    'svinit: shutdown: stuck: sent SIGTERM, gone after 7001 ms, killed by SIGKILL, SIGKILLed at its deadline',
+    'svinit: shutdown: SIGTERM: 3 service(s) stopped in 312 ms (grace 7000 ms), 1 SIGKILLed, 2 stray process(es) signalled, exit 102',
+  ]);
+  const json = JSON.parse(formatReportJson(report)) as Record<string, unknown>;
+  assert.equal(json['svinit'], 'shutdown');
+  assert.deepEqual(json['services'], report.services);
+  assert.equal(json['exitCode'], 102);
+});
