@@ -76,3 +76,12 @@ export function exitText(e: { readonly code: number | null; readonly signal: str
  * 1 s after starting runsv processes, and runsv writes its status files after the fork.
  */
 export const SETTLE_MS = 1_500;
+
+/**
+ * Settling before a steady-state figure (idle wake-ups, memory), for every init alike: V8's
+ * memory reducer runs one round of garbage collection about 8 s after a Node process starts (a
+ * burst of wake-ups, and the heap it frees). Quick mode keeps the short settle.
+ */
+export function steadySettleMs(quick: boolean): number {
+  return quick ? SETTLE_MS : 12_000;
+}

@@ -6,7 +6,7 @@ import { readMemory, supervisionTree } from '../proc.js';
 import { delay } from '../measure.js';
 import { measureInit, type Sample } from '../rows.js';
 import { servicesOf } from '../service-dir.js';
-import { SETTLE_MS, withSession } from '../session.js';
+import { steadySettleMs, withSession } from '../session.js';
 import type { InitSpec } from '../inits.js';
 import type { Column, Context, Scenario, Table } from '../types.js';
 
@@ -22,7 +22,7 @@ function columns(ctx: Context): Column[] {
 
 async function treeMemory(ctx: Context, init: InitSpec, count: number, size: string): Promise<Record<string, number>> {
   return withSession(ctx, init, servicesOf('idle', count), async (s) => {
-    await delay(SETTLE_MS);
+    await delay(steadySettleMs(ctx.quick));
     const tree = supervisionTree(s.pid1.hostPid, s.servicePids());
     let priv = 0;
     let anon = 0;

@@ -5,7 +5,7 @@ import { contextSwitches, supervisionTree } from '../proc.js';
 import { delay } from '../measure.js';
 import { measureInit, type Sample } from '../rows.js';
 import { servicesOf } from '../service-dir.js';
-import { SETTLE_MS, withSession } from '../session.js';
+import { steadySettleMs, withSession } from '../session.js';
 import type { InitSpec } from '../inits.js';
 import type { Column, Context, Scenario, Table } from '../types.js';
 
@@ -17,14 +17,9 @@ function columns(ctx: Context): Column[] {
   ];
 }
 
-// V8's memory reducer runs one round of garbage collection about 8 s after a Node process starts
-// (a one-off burst of a few dozen switches, then nothing); the full bench measures the steady state
-// after it, for every init alike. Quick mode keeps the short settle, so its svinit rows include it.
-const STEADY_SETTLE_MS = 12_000;
-
 async function once(ctx: Context, init: InitSpec): Promise<Sample> {
   return withSession(ctx, init, servicesOf('idle', ctx.small), async (s) => {
-    await delay(ctx.quick ? SETTLE_MS : STEADY_SETTLE_MS);
+    await delay(steadySettleMs(ctx.quick));
     const tree = supervisionTree(s.pid1.hostPid, s.servicePids());
     const before = new Map<number, number>();
     for (const pid of tree) {

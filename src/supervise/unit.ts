@@ -8,7 +8,7 @@ import { decodeStatus, describeStatus } from '../process/exit-status.js';
 import type { StdioSlot } from '../process/spawn.js';
 import { stampFromMicros } from './stamp.js';
 import { hasFinish, overrideUsable } from '../service/service-dir.js';
-import { readServiceConfig } from '../service/service-config.js';
+import { readServiceConfig, type ServiceConfig } from '../service/service-config.js';
 import { initialState, kick, overrideFor, step } from './fsm.js';
 import type { Effect, ServiceState, StepContext, SvEvent, TimerName } from './fsm-types.js';
 import { runOverride, type ChildRunner } from './override.js';
@@ -47,6 +47,7 @@ export class Unit {
   lastExit: string | null = null;
   lastStatus: number | null = null;
   killed = false;
+  private config: ServiceConfig | null = null;
   /** False once the service directory is gone: its supervise/ files are no longer written. */
   writable = true;
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
@@ -96,13 +97,29 @@ export class Unit {
 
   /** Feeds one event and carries out its effects. */
   feed(ev: SvEvent): void {
-    this.apply(step(this.state, ev, this.context()));
+    const operator = ev.type === 'control' || ev.type === 'shutdown' || ev.type === 'spawned';
+    this.apply(step(this.state, ev, this.context(operator)));
   }
 
-  private context(): StepContext {
-    const { config, problems } = readServiceConfig(this.spec.dir, this.spec.isLog);
-    for (const p of problems) this.report(p.file, p.message);
-    return { nowUs: nowMicros(), hasFinish: !this.spec.isLog && hasFinish(this.spec.dir), config };
+  /**
+   * The step's context. The s6-style settings are read again when the operator acts (a control
+   * byte, the shutdown) and when ./run starts, not on every exit or timer: a shutdown of many
+   * services then costs no file reads per exit. ./finish is probed only if the machine asks.
+   */
+  private context(reread = false): StepContext {
+    if (reread || this.config === null) {
+      const { config, problems } = readServiceConfig(this.spec.dir, this.spec.isLog);
+      for (const p of problems) this.report(p.file, p.message);
+      this.config = config;
+    }
+    const { dir, isLog } = this.spec;
+    return {
+      nowUs: nowMicros(),
+      get hasFinish() {
+        return !isLog && hasFinish(dir);
+      },
+      config: this.config,
+    };
   }
 
   private apply(result: { state: ServiceState; effects: readonly Effect[] }): void {
