@@ -31,13 +31,20 @@ function line(r: StopRecord): string {
   return `svinit: shutdown: ${r.name}: sent ${r.signal}, gone after ${r.ms} ms, ${r.status ?? 'status unknown'}${killed}`;
 }
 
+/** "3 service(s)", or "3 service(s) and 1 log(s)": a log service is reported as NAME/log. */
+function units(records: readonly StopRecord[]): string {
+  const logs = records.filter((r) => r.name.endsWith('/log')).length;
+  const services = `${records.length - logs} service(s)`;
+  return logs === 0 ? services : `${services} and ${logs} log(s)`;
+}
+
 /** The report as text lines, one per service, then the total. */
 export function formatReportText(report: ShutdownReport): string[] {
   const lines = report.services.map(line);
   const killed = report.services.filter((s) => s.killed).length;
   const strays = report.strays.termed > 0 ? `, ${report.strays.termed} stray process(es) signalled` : '';
   lines.push(
-    `svinit: shutdown: ${report.trigger}: ${report.services.length} service(s) stopped in ${report.totalMs} ms ` +
+    `svinit: shutdown: ${report.trigger}: ${units(report.services)} stopped in ${report.totalMs} ms ` +
       `(grace ${report.graceMs} ms), ${killed} SIGKILLed${strays}, exit ${report.exitCode}`,
   );
   return lines;

@@ -67,6 +67,7 @@ test('the report: a line per service, the total, and the same as one JSON object
     services: [
       { name: 'db', signal: 'SIGTERM', ms: 305, status: 'exited 0', killed: false },
       { name: 'idle', signal: null, ms: null, status: null, killed: false },
+      { name: 'idle/log', signal: null, ms: null, status: null, killed: false },
       { name: 'stuck', signal: 'SIGTERM', ms: 7001, status: 'killed by SIGKILL', killed: true },
     ],
     strays: { termed: 2, killed: 0 },
@@ -75,8 +76,9 @@ test('the report: a line per service, the total, and the same as one JSON object
   assert.deepEqual(formatReportText(report), [
     'svinit: shutdown: db: sent SIGTERM, gone after 305 ms, exited 0',
     'svinit: shutdown: idle: was not running',
+    'svinit: shutdown: idle/log: was not running',
     'svinit: shutdown: stuck: sent SIGTERM, gone after 7001 ms, killed by SIGKILL, SIGKILLed at its deadline',
-    'svinit: shutdown: SIGTERM: 3 service(s) stopped in 312 ms (grace 7000 ms), 1 SIGKILLed, 2 stray process(es) signalled, exit 102',
+    'svinit: shutdown: SIGTERM: 3 service(s) and 1 log(s) stopped in 312 ms (grace 7000 ms), 1 SIGKILLed, 2 stray process(es) signalled, exit 102',
   ]);
   const json = JSON.parse(formatReportJson(report)) as Record<string, unknown>;
   assert.equal(json['svinit'], 'shutdown');
