@@ -132,8 +132,9 @@ export function createRunitEngine(
       setTimeout(() => { if (!stopping) launch(file); }, 1000);
     });
   };
-  // runsvdir exits at once on TERM (runit-protocol §6.1) and leaves its runsv processes running;
-  // they are reparented to svinit, the subreaper or PID 1. Resolves with those still alive.
+  // runsvdir is killed; its runsv processes keep running (runsvdir never signals them on TERM
+  // either, runit-protocol §6.1) and are reparented to svinit, the subreaper or PID 1.
+  // Resolves with those still alive.
   const stopRunsvdir = async (): Promise<Set<number>> => {
     const mine = new Set(runsvdir === 0 ? [] : listChildren(runsvdir));
     if (runsvdir !== 0) {

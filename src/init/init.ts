@@ -135,8 +135,7 @@ async function sweepStrays(
   const killed = new Set<number>();
   strays.killed = signalStrays(isPid1, SIG.KILL, new Set(), killed);
   if (strays.killed > 0) log.warning(`SIGKILL to ${strays.killed} process(es) still running at the deadline`);
-  while (!(await reaper.whenNoChildren(performance.now() + 50))) {
-    if (!isPid1) strays.killed += signalStrays(false, SIG.KILL, killed, killed);
-  }
+  if (isPid1) await reaper.whenNoChildren(Infinity);
+  else while (!(await reaper.whenNoChildren(performance.now() + 50))) strays.killed += signalStrays(false, SIG.KILL, killed, killed);
   return strays;
 }

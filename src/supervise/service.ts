@@ -8,7 +8,6 @@ import type { Logger } from '../log/logger.js';
 import { pipeCloexec } from '../native/native.js';
 import { signalName } from '../process/signals.js';
 import { hasDownFile, logKind } from '../service/service-dir.js';
-import { readServiceConfig } from '../service/service-config.js';
 import type { StopRecord } from '../init/report.js';
 import { writeExtra } from './extra-file.js';
 import type { ChildRunner } from './override.js';
@@ -116,7 +115,8 @@ export class Service {
 
   private beginStop(resolve: (records: StopRecord[]) => void): Stopping {
     const running = this.main.state.pid !== 0 && this.main.state.state === 'run';
-    const { config } = readServiceConfig(this.dir, false);
+    // Read once here, for the report and for the down signal the main unit is about to send.
+    const config = this.main.settings(true);
     this.stopping = { t0: performance.now(), signal: running ? signalName(config.downSignal) : null, logRunning: false, records: [], resolve };
     return this.stopping;
   }

@@ -62,7 +62,7 @@ export class Unit {
   /** Writes the initial status and starts ./run unless want is down. */
   start(): void {
     this.writeStatus();
-    this.apply(kick(this.state, this.context()));
+    this.apply(kick(this.state, this.context(false)));
   }
 
   /** Queues one control byte; bytes are handled one at a time, in order. */
@@ -97,28 +97,32 @@ export class Unit {
 
   /** Feeds one event and carries out its effects. */
   feed(ev: SvEvent): void {
-    const operator = ev.type === 'control' || ev.type === 'shutdown' || ev.type === 'spawned';
-    this.apply(step(this.state, ev, this.context(operator)));
+    this.apply(step(this.state, ev, this.context(ev.type === 'control' || ev.type === 'spawned')));
   }
 
   /**
-   * The step's context. The s6-style settings are read again when the operator acts (a control
-   * byte, the shutdown) and when ./run starts, not on every exit or timer: a shutdown of many
-   * services then costs no file reads per exit. ./finish is probed only if the machine asks.
+   * The service's s6-style settings. They are read again when the operator acts (a control byte;
+   * the service reads them just before its shutdown) and when a child starts, not on every exit or
+   * timer: a shutdown of many services then costs no file reads per exit.
    */
-  private context(reread = false): StepContext {
+  settings(reread = false): ServiceConfig {
     if (reread || this.config === null) {
       const { config, problems } = readServiceConfig(this.spec.dir, this.spec.isLog);
       for (const p of problems) this.report(p.file, p.message);
       this.config = config;
     }
+    return this.config;
+  }
+
+  /** The step's context; ./finish is probed only if the machine asks. */
+  private context(reread: boolean): StepContext {
     const { dir, isLog } = this.spec;
     return {
       nowUs: nowMicros(),
       get hasFinish() {
         return !isLog && hasFinish(dir);
       },
-      config: this.config,
+      config: this.settings(reread),
     };
   }
 
