@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../compat/runsv-harness.js';
-import { CLI, RUNIT_SV, RUNSV, Tree, run } from '../compat/runsv-harness.js';
+import { CLI as REPO_CLI, RUNIT_SV, RUNSV, Tree, run } from '../compat/runsv-harness.js';
+import { inWorldReadable } from '../helpers/world-readable.js';
 
 const SETPRIV = '/usr/bin/setpriv';
 const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
@@ -16,6 +17,9 @@ function skipReason(): string | false {
   if (!existsSync(SETPRIV)) return 'setpriv (util-linux) is not installed';
   return false;
 }
+
+// nobody runs the CLI from a world-readable copy: the checkout may be under a 0700 directory.
+const CLI = skipReason() === false ? inWorldReadable(REPO_CLI) : REPO_CLI;
 
 async function asNobody(file: string, args: string[], svdir: string): Promise<RunResult> {
   return run(SETPRIV, [...NOBODY, file, ...args], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', SVDIR: svdir } });

@@ -5,6 +5,7 @@ import { chmodSync, closeSync, constants, mkdirSync, openSync, readSync, writeFi
 import { join, resolve } from 'node:path';
 import { isAlive, probeService, readStatus, sendControl } from '../../src/protocol/client.js';
 import { closeAll, holdReader, makeSuperviseDir, mkfifo, removeDir, tempDir } from '../compat/protocol-fixtures.js';
+import { inWorldReadable } from '../helpers/world-readable.js';
 
 const EXAMPLE = Buffer.from('400000006b0b60a4103fe78c1b6d000000750001', 'hex');
 
@@ -74,7 +75,8 @@ test('sendControl reports EACCES as denied', (t) => {
     return;
   }
   // root bypasses file modes: ask again as nobody, through the compiled module.
-  const mod = resolve(import.meta.dirname, '../../src/protocol/client.js');
+  // (from a world-readable copy: the checkout may be under a directory nobody cannot enter)
+  const mod = inWorldReadable(resolve(import.meta.dirname, '../../src/protocol/client.js'));
   const script = `import(${JSON.stringify(mod)}).then((m) => process.stdout.write(JSON.stringify(m.sendControl(${JSON.stringify(dir)}, 'd'))))`;
   const r = spawnSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 0, r.stderr);
