@@ -10,7 +10,7 @@ installEarlySignals();
 async function run(): Promise<number> {
   const { mapRunsvinitArgs } = await import('../init/runsvinit-args.js');
   const { UsageError } = await import('../init/options.js');
-  const { EXIT_SETUP } = await import('../init/exit-codes.js');
+  const { EXIT_SETUP } = await import('../process/exit-codes.js');
   let argv: string[];
   try {
     argv = mapRunsvinitArgs(process.argv.slice(2));

@@ -1,12 +1,12 @@
 // The built-in engine: svinit itself supervises every service directory (no runsv processes),
 // speaking runit's supervise/ protocol so that runit's own sv controls it.
 import { statSync } from 'node:fs';
-import type { Engine } from '../init/engine.js';
-import type { StopRecord } from '../init/report.js';
 import type { Logger } from '../log/logger.js';
 import { Scanner } from '../scan/scanner.js';
 import type { ChildRunner } from '../supervise/override.js';
 import { Service } from '../supervise/service.js';
+import type { StopContext } from '../supervise/stop-record.js';
+import type { Engine } from './engine.js';
 
 /** A setup error: the init exits 111 before any service starts. */
 export class SetupError extends Error {
@@ -37,7 +37,9 @@ export function createBuiltinEngine(dir: string, runner: ChildRunner, log: Logge
     log.debug(`${name}: supervising ${path}`);
     return {
       remove: () => {
-        void service.shutdown(Infinity).then(() => services.delete(service));
+        service.remove();
+        // A removed service is forgotten once gone; one ended by `sv exit` stays, reported as not running.
+        void service.gone.then(() => services.delete(service));
       },
     };
   }, log);
@@ -50,14 +52,17 @@ export function createBuiltinEngine(dir: string, runner: ChildRunner, log: Logge
     rescan() {
       scanner.scan();
     },
-    async shutdown(deadline: number): Promise<StopRecord[]> {
+    async stop(ctx: StopContext): Promise<void> {
       stopping = true;
       scanner.stop();
-      const all = await Promise.all([...services].map((s) => s.shutdown(deadline)));
-      return all.flat().sort((a, b) => a.name.localeCompare(b.name));
+      const all = [...services];
+      // Every service's signals first, then everything that writes files or runs scripts.
+      const rest = all.map((s) => s.shutdown(ctx));
+      for (const r of rest) r();
+      await Promise.all(all.map((s) => s.gone));
     },
-    hurry() {
-      for (const s of services) s.hurry();
+    kill() {
+      for (const s of services) s.kill();
     },
     ownedPids() {
       return new Set([...services].flatMap((s) => s.pids()));

@@ -4,15 +4,15 @@
 import { accessSync, constants, readdirSync, readFileSync, statSync, utimesSync, watch, type FSWatcher } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Engine } from '../init/engine.js';
-import type { StopRecord } from '../init/report.js';
 import type { Logger } from '../log/logger.js';
 import { kill, killpg } from '../native/native.js';
 import { decodeStatus, describeStatus } from '../process/exit-status.js';
 import type { Reaper } from '../process/reaper.js';
+import { listChildren } from '../process/children.js';
 import { isAlive, readStatus, sendControl } from '../protocol/client.js';
-import { listChildren } from '../init/strays.js';
+import type { StopContext, StopRecord } from '../supervise/stop-record.js';
 import { checkServiceDir, SetupError } from './builtin.js';
+import type { Engine } from './engine.js';
 
 /** Registers a listener for orphans the reaper collected (runsv processes, once runsvdir is gone). */
 export type OrphanFeed = (listener: (pid: number) => void) => void;
@@ -46,7 +46,6 @@ function serviceDirs(dir: string): Array<{ name: string; path: string }> {
   return out;
 }
 
-/** Watches one runsv-supervised directory down to "runsv gone", recording when it stopped. */
 /** The runsv pid supervising each service name, from the runsv processes' argv (`runsv NAME`). */
 function runsvByName(pids: Iterable<number>): Map<string, number> {
   const out = new Map<string, number>();
@@ -68,7 +67,7 @@ function runsvByName(pids: Iterable<number>): Map<string, number> {
  * log down and want=exit, all runsv has left to do is `_exit(0)`, so svinit SIGKILLs it rather
  * than wait out a sleep that could only delay the container's stop.
  */
-function stopOne(name: string, path: string, t0: number, log: Logger, down: () => void): { record: StopRecord; watcher: FSWatcher | null; kill(): void } {
+function stopOne(name: string, path: string, t0: number, log: Logger, down: () => void): { path: string; record: StopRecord; watcher: FSWatcher | null; kill(): void } {
   const status = readStatus(path);
   const running = status.kind === 'ok' && status.status.pid !== 0;
   const rec = { name, signal: running ? 'SIGTERM' : null, ms: null as number | null, status: null as string | null, killed: false };
@@ -91,6 +90,7 @@ function stopOne(name: string, path: string, t0: number, log: Logger, down: () =
   const sent = sendControl(path, 'x');
   if (sent.kind !== 'sent') log.debug(`${name}: unable to send x to runsv: ${sent.kind}`);
   return {
+    path,
     record: rec,
     watcher,
     kill() {
@@ -172,9 +172,9 @@ export function createRunitEngine(
         log.warning(`unable to touch ${dir} for runsvdir to rescan: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
       }
     },
-    async shutdown(deadline: number): Promise<StopRecord[]> {
+    async stop(ctx: StopContext): Promise<void> {
       stopping = true;
-      const t0 = performance.now();
+      const { t0 } = ctx;
       // 'x' first, so that the services start stopping at once; runsvdir, which would start a
       // runsv again only at its next scan (≥ 1 s away), is stopped right after.
       const byName = runsvByName(runsvdir === 0 ? [] : listChildren(runsvdir));
@@ -183,8 +183,6 @@ export function createRunitEngine(
         if (pid !== undefined && !orphaned.has(pid)) kill(pid, 9);
       }));
       killers = stops.map((s) => s.kill);
-      // The deadline holds from here on, whatever the steps below wait for.
-      const timer = setTimeout(() => this.hurry(), Math.max(0, deadline - performance.now()));
       runsvs = await stopRunsvdir();
       // A runsv that was not yet listening when 'x' went out (start-up) gets SIGTERM, runsv's 'x'.
       const told = new Set(stops.map((st) => byName.get(st.record.name)).filter((p): p is number => p !== undefined));
@@ -194,7 +192,6 @@ export function createRunitEngine(
           if ([...runsvs].every((p) => orphaned.has(p))) finish();
         };
         const finish = (): void => {
-          clearTimeout(timer);
           orphanSeen = null;
           resolve();
         };
@@ -202,13 +199,13 @@ export function createRunitEngine(
         check();
       });
       const end = Math.round(performance.now() - t0);
-      return stops.map((s) => {
+      for (const s of stops) {
         s.watcher?.close();
         const r = s.record;
-        return r.signal === null ? r : { ...r, ms: r.ms ?? end };
-      });
+        ctx.record(s.path, r.signal === null ? r : { ...r, ms: r.ms ?? end });
+      }
     },
-    hurry() {
+    kill() {
       for (const k of killers) k();
       // A runsv would now run ./finish, or wait for a log that never sees EOF: at the deadline
       // nothing more may run, so runsv goes too (its leftovers are strays for the last sweep).

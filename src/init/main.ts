@@ -1,11 +1,11 @@
 // Wires the init together from parsed options: logger, guard, reaper, engine; returns the exit code.
 import { readFileSync } from 'node:fs';
 import { createLogger, fdSink, type Level } from '../log/logger.js';
+import { EXIT_SETUP } from '../process/exit-codes.js';
 import { Reaper } from '../process/reaper.js';
 import { createBuiltinEngine } from '../engine/builtin.js';
 import { createRunitEngine } from '../engine/runit.js';
 import { assertNoChildProcess } from './guard.js';
-import { EXIT_SETUP } from './exit-codes.js';
 import { HELP, parseInitArgs, UsageError, type InitOptions } from './options.js';
 import { runInit } from './init.js';
 
@@ -23,10 +23,13 @@ export function version(): string {
   return 'unknown';
 }
 
-/** The environment services get: svinit's own, less what only the launcher needed. */
+/** Variables meant for svinit alone: the launcher's record of the limit, and the test-only fault switch. */
+const LAUNCHER_ONLY = new Set(['SVINIT_NOFILE', 'SVINIT_TEST_FAULT']);
+
+/** The environment services get: svinit's own, less what only svinit needed. */
 function serviceEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && k !== 'SVINIT_NOFILE') out[k] = v;
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !LAUNCHER_ONLY.has(k)) out[k] = v;
   return out;
 }
 
@@ -59,5 +62,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const engine = options.engine === 'runit'
     ? createRunitEngine(options.dir, reaper, (l) => orphanListeners.push(l), log, serviceEnv(env))
     : createBuiltinEngine(options.dir, reaper, log, serviceEnv(env));
-  return runInit({ options, log, reaper, engine, report: stderr });
+  // Test-only: proves the shutdown's failure path from the outside (docs/exit-codes.md).
+  const faultInShutdown = env['SVINIT_TEST_FAULT'] === 'shutdown';
+  return runInit({ options, log, reaper, engine, report: stderr, ...(faultInShutdown ? { faultInShutdown } : {}) });
 }

@@ -56,11 +56,25 @@ function once(tx: Tx): void {
   if (!tx.s.shutdown && idle(tx.s)) startRun(tx);
 }
 
-/** want=exit while down: a scheduled restart is dropped and supervision ends. */
-function exitWhileDown(tx: Tx): void {
-  setWant(tx, 'exit');
+/**
+ * Supervision has ended: down, want exit, nothing being spawned. The machine emitted `done` on
+ * the step that got here (goDown, or exitWhileDown), and emits it never again.
+ */
+function ended(s: ServiceState): boolean {
+  return s.state === 'down' && s.want === 'exit' && s.pending === null;
+}
+
+/** want is exit while down: a scheduled restart is dropped and supervision ends. */
+function endWhileDown(tx: Tx): void {
   cancelTimer(tx, 'throttle');
   if (tx.s.pending === null) tx.emit({ type: 'done' });
+}
+
+/** want=exit while down (once: a repeated x changes nothing). */
+function exitWhileDown(tx: Tx): void {
+  if (ended(tx.s)) return;
+  setWant(tx, 'exit');
+  endWhileDown(tx);
 }
 
 function beginShutdown(tx: Tx): void {
@@ -89,7 +103,11 @@ const DOWN: Row = {
   'timer:throttle': (tx) => { if (fired(tx, 'throttled')) spawnRun(tx); },
   'timer:kill': (tx) => { fired(tx, 'killArmed'); },
   'timer:finish': (tx) => { fired(tx, 'finishArmed'); },
-  shutdown: (tx) => { beginShutdown(tx); exitWhileDown(tx); },
+  shutdown: (tx) => {
+    const over = ended(tx.s);
+    beginShutdown(tx);
+    if (!over) endWhileDown(tx);
+  },
 };
 
 const RUN: Row = {

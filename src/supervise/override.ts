@@ -1,6 +1,7 @@
 // Running a control/<c> override script. runsv runs these synchronously with no time limit, so a
 // hanging script freezes all of its supervision; svinit runs them asynchronously, one at a time
-// per service, and SIGKILLs one that overruns OVERRIDE_TIMEOUT_MS (counted as "not handled").
+// per service, and SIGKILLs one that overruns OVERRIDE_TIMEOUT_MS, or the time left in the grace
+// while svinit stops (counted as "not handled").
 import { join } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import type { SpawnOptions } from '../process/spawn.js';
@@ -24,6 +25,10 @@ export interface OverrideContext {
   readonly stdout: number | null;
   readonly runner: ChildRunner;
   readonly log: Logger;
+  /** How long the script may run before it is killed: OVERRIDE_TIMEOUT_MS, or less while stopping. */
+  readonly limitMs: number;
+  /** Told the script's pid once it runs (so that a deadline can kill it). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /** Runs control/<c>; resolves true when it exited 0 ("handled"), false otherwise. */
@@ -52,10 +57,13 @@ export function runOverride(ctx: OverrideContext, c: string): Promise<boolean> {
       resolve(false);
       return;
     }
+    ctx.onSpawn?.(pid);
+    const limit = Math.max(0, Math.round(ctx.limitMs));
     timer = setTimeout(() => {
       timer = null;
-      ctx.log.warning(`${ctx.name}: ${file} ran longer than ${OVERRIDE_TIMEOUT_MS} ms; killing it`);
+      const why = limit < OVERRIDE_TIMEOUT_MS ? ', the time left in the grace' : '';
+      ctx.log.warning(`${ctx.name}: ${file} ran longer than ${limit} ms${why}; killing it`);
       killpg(pid, SIG.KILL);
-    }, OVERRIDE_TIMEOUT_MS);
+    }, limit);
   });
 }

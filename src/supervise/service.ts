@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
 import { pipeCloexec } from '../native/native.js';
-import { signalName } from '../process/signals.js';
 import { hasDownFile, logKind } from '../service/service-dir.js';
-import type { StopRecord } from '../init/report.js';
 import { writeExtra } from './extra-file.js';
 import type { ChildRunner } from './override.js';
+import type { StopContext, StopRecord } from './stop-record.js';
 import { SuperviseDir } from './supervise-dir.js';
 import { Unit } from './unit.js';
 
@@ -23,33 +22,29 @@ export interface ServiceDeps {
   readonly env: Readonly<Record<string, string>>;
 }
 
-interface Stopping {
-  readonly t0: number;
-  /** The down signal sent to ./run, or null when it was not running. */
-  readonly signal: string | null;
-  /** Whether the log service was running when the main service was gone. */
-  logRunning: boolean;
-  readonly records: StopRecord[];
-  resolve: (records: StopRecord[]) => void;
-}
-
 /** A supervised service directory (runsv's job, without a process of its own). */
 export class Service {
   readonly main: Unit;
   readonly logUnit: Unit | null;
+  /** Resolves once every unit of this service has ended and its supervise/ is released. */
+  readonly gone: Promise<void>;
   private readonly dirs: SuperviseDir[] = [];
   private pipe: [number, number] | null = null;
-  private stopping: Stopping | null = null;
+  /** The shutdown, once it reached this service; null while the container runs. */
+  private ctx: StopContext | null = null;
+  /** Units whose supervision has ended. */
+  private readonly ended = new Set<Unit>();
   private drainTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** The deadline has passed: whatever starts now (a ./finish after the kill) is killed at once. */
-  private hurried = false;
+  private markGone: () => void = () => undefined;
 
   private constructor(readonly name: string, readonly dir: string, private readonly deps: ServiceDeps,
     mainDir: SuperviseDir | null, logDir: SuperviseDir | null, hasLog: boolean) {
+    this.gone = new Promise((resolve) => { this.markGone = resolve; });
     if (hasLog) this.pipe = pipeCloexec();
     const common = { env: deps.env, runner: deps.runner, log: deps.log,
-      onChange: (u: Unit) => this.changed(u), onDone: (u: Unit) => this.unitDone(u) };
+      onChange: (u: Unit) => this.changed(u), onDone: (u: Unit) => this.unitDone(u),
+      timeLeft: () => this.ctx?.timeLeft() ?? Infinity };
     this.main = new Unit({ ...common, name, dir, isLog: false, supervise: mainDir,
       stdio: ['inherit', this.pipe?.[1] ?? 'inherit', 'inherit'] }, hasDownFile(dir));
     this.logUnit = hasLog
@@ -92,38 +87,23 @@ export class Service {
   remove(): void {
     // The directory was deleted or renamed away: its supervise/ paths are gone with it.
     for (const unit of [this.main, this.logUnit]) if (unit !== null) unit.writable = false;
-    void this.shutdown(Infinity);
+    if (!this.ended.has(this.main)) this.main.shutdown()();
   }
 
-  /** Brings the service (then its log) down for good; resolves with one record per unit. */
-  shutdown(deadline: number): Promise<StopRecord[]> {
-    if (this.closed) {
-      // Already ended by `sv exit`: nothing of it runs any more.
-      const names = [this.main.spec.name, ...(this.logUnit === null ? [] : [this.logUnit.spec.name])];
-      return Promise.resolve(names.map((name) => ({ name, signal: null, ms: null, status: null, killed: false })));
-    }
-    return new Promise((resolve) => {
-      const stopping = this.stopping ?? this.beginStop(resolve);
-      if (stopping.resolve !== resolve) stopping.resolve = chain(stopping.resolve, resolve);
-      this.main.shutdown();
-      if (deadline !== Infinity) {
-        const timer = setTimeout(() => this.hurry(), Math.max(0, deadline - performance.now()));
-        stopping.resolve = chain(() => clearTimeout(timer), stopping.resolve);
-      }
-    });
+  /**
+   * The shutdown reached this service: from now on each unit is reported to `ctx` as it ends
+   * (those already ended, as not running). Sends ./run its down signal now and returns what is
+   * left to do (status files, control/x), so that the engine sends every signal first.
+   */
+  shutdown(ctx: StopContext): () => void {
+    this.ctx = ctx;
+    for (const unit of this.ended) ctx.record(unit, { name: unit.spec.name, signal: null, ms: null, status: null, killed: false });
+    // Already stopping (removed, or ended by sv exit): its log follows on EOF as before.
+    return this.ended.has(this.main) || this.main.stop !== null ? () => undefined : this.main.shutdown();
   }
 
-  private beginStop(resolve: (records: StopRecord[]) => void): Stopping {
-    const running = this.main.state.pid !== 0 && this.main.state.state === 'run';
-    // Read once here, for the report and for the down signal the main unit is about to send.
-    const config = this.main.settings(true);
-    this.stopping = { t0: performance.now(), signal: running ? signalName(config.downSignal) : null, logRunning: false, records: [], resolve };
-    return this.stopping;
-  }
-
-  /** SIGKILL to whatever of this service is still running. */
-  hurry(): void {
-    this.hurried = true;
+  /** SIGKILL to whatever of this service still runs; nothing of it starts again. */
+  kill(): void {
     this.main.killNow();
     this.logUnit?.killNow();
   }
@@ -134,34 +114,33 @@ export class Service {
   }
 
   private changed(unit: Unit): void {
-    if (this.hurried && unit.state.pid !== 0) unit.killNow();
     if (unit.spec.supervise !== null && unit.writable) writeExtra(unit.spec.supervise.path, unit, this.deps.log);
   }
 
+  /** What the shutdown hears of a unit that ended while it ran. */
+  private recordOf(unit: Unit, ctx: StopContext): StopRecord {
+    const stop = unit.stop;
+    const name = unit.spec.name;
+    if (stop === null || !stop.running) return { name, signal: null, ms: null, status: null, killed: stop?.killed ?? false };
+    return { name, signal: stop.signal, ms: Math.round(performance.now() - ctx.t0), status: unit.lastExit, killed: stop.killed };
+  }
+
   private unitDone(unit: Unit): void {
-    // Done without a shutdown: `sv exit` (want exit, now down); runsv would exit here.
-    const s = this.stopping ?? this.beginStop(() => undefined);
-    const wasRunning = unit === this.main ? s.signal !== null : s.logRunning;
-    s.records.push({
-      name: unit.spec.name,
-      signal: wasRunning ? (unit === this.main ? s.signal : 'EOF') : null,
-      ms: wasRunning ? Math.round(performance.now() - s.t0) : null,
-      status: wasRunning ? unit.lastExit : null,
-      killed: unit.killed,
-    });
-    if (unit === this.main && this.logUnit !== null) {
-      s.logRunning = this.logUnit.state.pid !== 0;
+    this.ended.add(unit);
+    if (this.ctx !== null) this.ctx.record(unit, this.recordOf(unit, this.ctx));
+    const logUnit = this.logUnit;
+    if (unit === this.main && logUnit !== null) {
       // As runsv: close our ends of the log pipe so that the logger reads EOF after the last line.
       this.closePipe();
-      this.logUnit.shutdown();
-      if (this.logUnit.state.pid !== 0) {
-        this.drainTimer = setTimeout(() => this.logUnit?.control('t'), LOG_DRAIN_MS);
-      }
+      logUnit.shutdown()();
+      if (!this.ended.has(logUnit)) this.drainTimer = setTimeout(() => logUnit.control('t'), LOG_DRAIN_MS);
       return;
     }
-    if (this.drainTimer !== null) clearTimeout(this.drainTimer);
-    this.close();
-    s.resolve(s.records);
+    if (this.ended.has(this.main) && (logUnit === null || this.ended.has(logUnit))) {
+      if (this.drainTimer !== null) clearTimeout(this.drainTimer);
+      this.close();
+      this.markGone();
+    }
   }
 
   private closePipe(): void {
@@ -187,10 +166,6 @@ function openDir(name: string, dir: string, log: Logger): SuperviseDir | null | 
   }
   log.warning(`${name}: ${d.message}; supervising it anyway, but sv cannot reach it (make supervise a symlink into a writable place such as /run)`);
   return null;
-}
-
-function chain<T>(a: (v: T) => void, b: (v: T) => void): (v: T) => void {
-  return (v) => { a(v); b(v); };
 }
 
 function closeQuiet(fd: number): void {

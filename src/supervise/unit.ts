@@ -5,13 +5,15 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
 import { kill, killpg } from '../native/native.js';
 import { decodeStatus, describeStatus } from '../process/exit-status.js';
+import { signalName } from '../process/signals.js';
 import type { StdioSlot } from '../process/spawn.js';
 import { stampFromMicros } from './stamp.js';
 import { hasFinish, overrideUsable } from '../service/service-dir.js';
 import { readServiceConfig, type ServiceConfig } from '../service/service-config.js';
 import { initialState, kick, overrideFor, step } from './fsm.js';
-import type { Effect, ServiceState, StepContext, SvEvent, TimerName } from './fsm-types.js';
-import { runOverride, type ChildRunner } from './override.js';
+import type { Effect, ServiceState, StepContext, StepResult, SvEvent, TimerName } from './fsm-types.js';
+import { SIG } from './fsm-types.js';
+import { OVERRIDE_TIMEOUT_MS, runOverride, type ChildRunner } from './override.js';
 import type { SuperviseDir } from './supervise-dir.js';
 
 /** Everything a unit needs from its service. */
@@ -31,6 +33,18 @@ export interface UnitSpec {
   readonly onChange: (unit: Unit) => void;
   /** Called once when supervision of this unit ends (want exit and down). */
   readonly onDone: (unit: Unit) => void;
+  /** ms a control/ script may still run: the time left in the grace while stopping, else Infinity. */
+  readonly timeLeft: () => number;
+}
+
+/** This unit's part of a stop (the shutdown, or the removal of its directory): what the report says. */
+export interface UnitStop {
+  /** The down signal sent to ./run ("SIGTERM"; "EOF" for a log), or null when none was sent. */
+  readonly signal: string | null;
+  /** Whether a child of this unit was running when the stop began (./run or ./finish). */
+  readonly running: boolean;
+  /** Whether a SIGKILL had to be sent to this unit since the stop began. */
+  killed: boolean;
 }
 
 export function nowMicros(): number {
@@ -42,11 +56,18 @@ type Task = () => Promise<void> | void;
 /** One supervised process slot, driven by the pure machine. */
 export class Unit {
   state: ServiceState;
-  /** Starts of ./run so far, the last ./run exit as text, and whether svinit SIGKILLed it. */
+  /** Starts of ./run so far, and the last ./run exit as text. */
   starts = 0;
   lastExit: string | null = null;
   lastStatus: number | null = null;
-  killed = false;
+  /** Set when the unit is told to stop for good; null while it is supervised as usual. */
+  stop: UnitStop | null = null;
+  /** SIGKILL was sent at the deadline: nothing of this unit may run any more. */
+  private hurried = false;
+  /** Supervision ended (the machine's done effect was carried out). */
+  private ended = false;
+  /** The pid of a running control/ script, 0 when none runs. */
+  private scriptPid = 0;
   private config: ServiceConfig | null = null;
   /** False once the service directory is gone: its supervise/ files are no longer written. */
   writable = true;
@@ -78,21 +99,44 @@ export class Unit {
     });
   }
 
-  /** svinit is stopping: bring this unit down for good (its down signal, CONT, control/d). */
-  shutdown(): void {
-    this.enqueue(async () => {
-      const script = this.spec.isLog ? null : overrideFor(this.state, 'x');
-      const handled = script !== null && overrideUsable(this.spec.dir, script) ? await this.override(script) : false;
-      this.feed({ type: 'shutdown', handled });
-    });
+  /**
+   * Brings this unit down for good (its down signal, CONT, control/x), from the settings it
+   * last read. When nothing is in flight and no control/t is due, the machine steps at once and
+   * its signals are sent now; the returned function carries out the rest (status files, scripts),
+   * so that a caller stopping many units sends every signal before it writes any file. Otherwise
+   * the stop is queued behind the operator's command or script in flight, and the function does nothing.
+   */
+  shutdown(): () => void {
+    if (this.stop === null) {
+      const running = this.state.pid !== 0;
+      // A log stops on EOF, once its service is gone; a ./finish that runs gets no signal.
+      const signal = !running ? null : this.spec.isLog ? 'EOF' : this.state.state === 'run' ? signalName(this.settings().downSignal) : null;
+      this.stop = { signal, running, killed: false };
+    }
+    const script = this.spec.isLog ? null : overrideFor(this.state, 'x');
+    if (this.busy || this.tasks.length > 0 || (script !== null && overrideUsable(this.spec.dir, script))) {
+      this.enqueue(async () => {
+        const due = this.spec.isLog ? null : overrideFor(this.state, 'x');
+        const handled = due !== null && overrideUsable(this.spec.dir, due) ? await this.override(due) : false;
+        this.feed({ type: 'shutdown', handled });
+      });
+      return () => undefined;
+    }
+    const result = step(this.state, { type: 'shutdown', handled: false }, this.context(false));
+    this.state = result.state;
+    for (const e of result.effects) if (e.type === 'signal') this.perform(e);
+    return () => this.settle({ state: this.state, effects: result.effects.filter((e) => e.type !== 'signal') });
   }
 
-  /** SIGKILL to the process group of the live child, if any (the grace deadline). */
-  killNow(): boolean {
-    if (this.state.pid === 0) return false;
-    this.killed = true;
-    killpg(this.state.pid, 9);
-    return true;
+  /**
+   * SIGKILL to the process group of the live child and of a running control/ script (the
+   * deadline, a second stop signal, a failure); from now on nothing of this unit starts again.
+   */
+  killNow(): void {
+    this.hurried = true;
+    let sent = false;
+    for (const pid of [this.state.pid, this.scriptPid]) if (pid !== 0 && killpg(pid, SIG.KILL)) sent = true;
+    if (sent && this.stop !== null) this.stop.killed = true;
   }
 
   /** Feeds one event and carries out its effects. */
@@ -117,17 +161,24 @@ export class Unit {
   /** The step's context; ./finish is probed only if the machine asks. */
   private context(reread: boolean): StepContext {
     const { dir, isLog } = this.spec;
+    // After the deadline no ./finish is started: there is no time left for it.
+    const hurried = this.hurried;
     return {
       nowUs: nowMicros(),
       get hasFinish() {
-        return !isLog && hasFinish(dir);
+        return !isLog && !hurried && hasFinish(dir);
       },
       config: this.settings(reread),
     };
   }
 
-  private apply(result: { state: ServiceState; effects: readonly Effect[] }): void {
+  private apply(result: StepResult): void {
     this.state = result.state;
+    this.settle(result);
+  }
+
+  /** Carries out a step's effects in order, then reports the change. */
+  private settle(result: StepResult): void {
     for (const effect of result.effects) this.perform(effect);
     this.spec.onChange(this);
   }
@@ -147,7 +198,8 @@ export class Unit {
         }
         return;
       case 'signal':
-        if (e.sig === 9 && e.target === 'group') this.killed = true;
+        // A SIGKILL counts against the stop only if it was sent during it (timeout-kill, timeout-finish).
+        if (e.sig === SIG.KILL && this.stop !== null) this.stop.killed = true;
         if (e.target === 'group') killpg(e.pid, e.sig);
         else kill(e.pid, e.sig);
         return;
@@ -176,6 +228,8 @@ export class Unit {
         return;
       case 'done':
         for (const name of [...this.timers.keys()]) this.clearTimer(name);
+        if (this.ended) return;
+        this.ended = true;
         this.spec.onDone(this);
         return;
     }
@@ -189,6 +243,8 @@ export class Unit {
         (status) => this.exited(isRun, status),
       );
       if (isRun) this.starts++;
+      // Started after the deadline (a control/u that ran on): it is killed at once.
+      if (this.hurried) killpg(pid, SIG.KILL);
       this.feed({ type: 'spawned', pid });
     } catch (err) {
       const e = err as { code?: string; errno?: number; message: string };
@@ -206,12 +262,21 @@ export class Unit {
     this.feed({ type: 'exited', status });
   }
 
-  private override(script: string): Promise<boolean> {
+  /** Runs control/<script>, bounded by its own limit and by the time left in the grace. */
+  private async override(script: string): Promise<boolean> {
+    if (this.hurried) return false;
     const stdout = this.spec.stdio[1];
-    return runOverride(
-      { name: this.spec.name, dir: this.spec.dir, env: this.spec.env, stdout: typeof stdout === 'number' ? stdout : null, runner: this.spec.runner, log: this.spec.log },
+    const handled = await runOverride(
+      {
+        name: this.spec.name, dir: this.spec.dir, env: this.spec.env, stdout: typeof stdout === 'number' ? stdout : null,
+        runner: this.spec.runner, log: this.spec.log,
+        limitMs: Math.min(OVERRIDE_TIMEOUT_MS, this.spec.timeLeft()),
+        onSpawn: (pid) => { this.scriptPid = pid; },
+      },
       script,
     );
+    this.scriptPid = 0;
+    return handled;
   }
 
   private writeStatus(want: ServiceState['want'] = this.state.want): void {

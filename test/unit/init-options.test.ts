@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseInitArgs, UsageError } from '../../src/init/options.js';
 import { mapRunsvinitArgs } from '../../src/init/runsvinit-args.js';
-import { formatReportJson, formatReportText, type ShutdownReport } from '../../src/init/report.js';
+import { formatReportJson, formatReportText, type ShutdownReport } from '../../src/shutdown/report.js';
 
 function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const parsed = parseInitArgs(argv, env);
@@ -71,6 +71,7 @@ test('the report: a line per service, the total, and the same as one JSON object
       { name: 'stuck', signal: 'SIGTERM', ms: 7001, status: 'killed by SIGKILL', killed: true },
     ],
     strays: { termed: 2, killed: 0 },
+    failed: false,
     exitCode: 102,
   };
   assert.deepEqual(formatReportText(report), [

@@ -1,18 +1,6 @@
 // The shutdown report: one line per service on stderr, then a total; or the same as one JSON
 // object with --report json.
-
-/** How one supervised process (a service or its log) ended during the shutdown. */
-export interface StopRecord {
-  readonly name: string;
-  /** The signal the service was sent to stop it, e.g. "SIGTERM"; null when it was not running. */
-  readonly signal: string | null;
-  /** ms from the stop signal until the process (and its ./finish) was gone; null when it was not running. */
-  readonly ms: number | null;
-  /** How it ended, e.g. "exited 0" or "killed by SIGKILL"; null when it was not running. */
-  readonly status: string | null;
-  /** Whether svinit had to SIGKILL it (at its timeout-kill or at the grace deadline). */
-  readonly killed: boolean;
-}
+import type { StopRecord } from '../supervise/stop-record.js';
 
 /** The whole shutdown, as the report shows it. */
 export interface ShutdownReport {
@@ -22,13 +10,16 @@ export interface ShutdownReport {
   readonly services: readonly StopRecord[];
   /** Processes outside any service (orphans, double-forked daemons) signalled at the end. */
   readonly strays: { readonly termed: number; readonly killed: number };
+  /** The failure path ran: an internal error during the shutdown, everything SIGKILLed. */
+  readonly failed: boolean;
   readonly exitCode: number;
 }
 
 function line(r: StopRecord): string {
-  if (r.signal === null || r.ms === null) return `svinit: shutdown: ${r.name}: was not running`;
+  if (r.ms === null) return `svinit: shutdown: ${r.name}: was not running`;
+  const sent = r.signal === null ? 'sent nothing (its ./finish was running)' : `sent ${r.signal}`;
   const killed = r.killed ? ', SIGKILLed at its deadline' : '';
-  return `svinit: shutdown: ${r.name}: sent ${r.signal}, gone after ${r.ms} ms, ${r.status ?? 'status unknown'}${killed}`;
+  return `svinit: shutdown: ${r.name}: ${sent}, gone after ${r.ms} ms, ${r.status ?? 'status unknown'}${killed}`;
 }
 
 /** "3 service(s)", or "3 service(s) and 1 log(s)": a log service is reported as NAME/log. */
@@ -42,10 +33,13 @@ function units(records: readonly StopRecord[]): string {
 export function formatReportText(report: ShutdownReport): string[] {
   const lines = report.services.map(line);
   const killed = report.services.filter((s) => s.killed).length;
-  const strays = report.strays.termed > 0 ? `, ${report.strays.termed} stray process(es) signalled` : '';
+  const { termed, killed: strayKilled } = report.strays;
+  const strays = (termed > 0 ? `, ${termed} stray process(es) signalled` : '') +
+    (strayKilled > 0 ? `, ${strayKilled} stray process(es) SIGKILLed` : '');
+  const failed = report.failed ? ' after an internal error, everything SIGKILLed' : '';
   lines.push(
     `svinit: shutdown: ${report.trigger}: ${units(report.services)} stopped in ${report.totalMs} ms ` +
-      `(grace ${report.graceMs} ms), ${killed} SIGKILLed${strays}, exit ${report.exitCode}`,
+      `(grace ${report.graceMs} ms)${failed}, ${killed} SIGKILLed${strays}, exit ${report.exitCode}`,
   );
   return lines;
 }

@@ -1,0 +1,24 @@
+// What the shutdown and the init ask of a supervision engine (the built-in supervisor, or
+// Debian's runit). An engine carries out and reports; it keeps no deadline of its own.
+import type { StopContext } from '../supervise/stop-record.js';
+
+/** A supervision engine, as the init and the shutdown drive it. */
+export interface Engine {
+  /** Starts supervising; throws only for a setup error (exit 111), before any service started. */
+  start(): void;
+  /** Rescans the service directory now (SIGHUP). */
+  rescan(): void;
+  /**
+   * Brings every service down in parallel (its down signal, CONT, control/x) and resolves once
+   * all of them, their ./finish and their log services are gone, reporting each unit through
+   * `ctx.record` as it goes. Never times out by itself: the shutdown calls kill() at its deadline.
+   */
+  stop(ctx: StopContext): Promise<void>;
+  /**
+   * SIGKILL to the process group of everything the engine still runs (./run, ./finish, control/
+   * scripts, log services); from now on whatever it would still start is not started or killed at once.
+   */
+  kill(): void;
+  /** pids the engine still owns (so the stray sweep leaves them to the engine). */
+  ownedPids(): ReadonlySet<number>;
+}

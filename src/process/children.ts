@@ -1,0 +1,29 @@
+// Listing processes through /proc: svinit's direct children (what a subreaper may signal) and,
+// as PID 1, everything else in the namespace.
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** The direct children of `pid` (default svinit), zombies included, from /proc/PID/task/TID/children. */
+export function listChildren(pid: number | 'self' = 'self'): number[] {
+  const pids: number[] = [];
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return pids; // the process is gone
+  }
+  for (const tid of tids) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
+    } catch {
+      continue; // the thread ended while we looked
+    }
+    for (const word of text.split(' ')) if (word !== '' && word !== '\n') pids.push(Number(word));
+  }
+  return pids;
+}
+
+/** Counts the processes in this PID namespace other than PID 1 (meaningful as PID 1). */
+export function countOthers(): number {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n) && n !== '1').length;
+}

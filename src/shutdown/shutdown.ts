@@ -1,0 +1,171 @@
+// The one owner of a shutdown: the grace deadline, the escalation, the stop records, the report
+// and the exit code. The engine brings the services down and reports each unit once; this module
+// alone decides when to SIGKILL (the deadline, a second stop signal, a failure), sweeps the strays
+// and says how it ended. Named phases: stopping (services going down) -> sweeping (strays) -> done;
+// `killing` is set from the deadline on; the failure path can end any phase.
+import { performance } from 'node:perf_hooks';
+import type { Engine } from '../engine/engine.js';
+import type { Logger } from '../log/logger.js';
+import { EXIT_CLEAN, EXIT_INTERNAL, EXIT_KILLED } from '../process/exit-codes.js';
+import type { Reaper } from '../process/reaper.js';
+import type { StopContext, StopRecord } from '../supervise/stop-record.js';
+import { formatReportJson, formatReportText, type ShutdownReport } from './report.js';
+import { killStrays, sweepStrays, type StrayCount } from './strays.js';
+
+/** What a shutdown is made of. */
+export interface ShutdownParts {
+  readonly engine: Engine;
+  readonly reaper: Reaper;
+  readonly log: Logger;
+  /** The whole budget, from the stop signal to SIGKILL of whatever is left. */
+  readonly graceMs: number;
+  /** false (--no-reap): no stray sweep. */
+  readonly reap: boolean;
+  readonly isPid1: boolean;
+  readonly report: { readonly format: 'text' | 'json'; readonly quiet: boolean; readonly write: (line: string) => void };
+  /** Test-only (SVINIT_TEST_FAULT=shutdown): throw from inside the shutdown, to prove the failure path. */
+  readonly injectFault?: boolean;
+}
+
+export type Phase = 'stopping' | 'sweeping' | 'done';
+
+/** One shutdown, from the stop signal to the exit code. */
+export class Shutdown {
+  readonly t0 = performance.now();
+  readonly deadline: number;
+  #phase: Phase = 'stopping';
+  #killing = false;
+  #failed = false;
+  #timer: NodeJS.Timeout | null = null;
+  readonly #records = new Map<object | string, StopRecord>();
+  #finish: ((code: number) => void) | null = null;
+
+  constructor(private readonly parts: ShutdownParts, readonly trigger: string) {
+    this.deadline = this.t0 + parts.graceMs;
+  }
+
+  get phase(): Phase {
+    return this.#phase;
+  }
+
+  /**
+   * Runs the shutdown; resolves with the exit code once everything is gone and the report is out.
+   * `internal()` is read at the end: an internal error seen at any time before then makes it 101.
+   */
+  run(internal: () => boolean): Promise<number> {
+    const { log, graceMs } = this.parts;
+    log.info(`${this.trigger}: stopping every service (grace ${graceMs} ms)`);
+    this.#timer = setTimeout(() => this.#escalate('the grace deadline'), graceMs);
+    return new Promise((resolve) => {
+      this.#finish = resolve;
+      this.#stopAll().then(
+        (strays) => this.#end(strays, internal()),
+        (err: unknown) => this.fail(err),
+      );
+    });
+  }
+
+  /** A second stop signal: SIGKILL to everything now. */
+  hurry(signal: string): void {
+    if (this.#phase === 'done' || this.#killing) return;
+    this.parts.log.warning(`${signal} again during the shutdown: SIGKILL to everything still running`);
+    this.#escalate(signal);
+  }
+
+  /**
+   * The failure path: an error during the shutdown. Logged once at fatal level; everything still
+   * running gets SIGKILL; the shutdown ends with exit 101 inside the grace, whatever the engine does.
+   */
+  fail(err: unknown): void {
+    if (this.#phase === 'done') return;
+    if (!this.#failed) {
+      this.#failed = true;
+      this.parts.log.fatal(`internal error during the shutdown: ${(err as Error).stack ?? String(err)}; SIGKILL to everything`);
+    }
+    this.#killing = true;
+    this.#guard(() => this.parts.engine.kill());
+    killStrays({ isPid1: this.parts.isPid1, reaper: this.parts.reaper, deadline: this.deadline }).then(
+      (killed) => this.#end({ termed: 0, killed }, true),
+      () => this.#end({ termed: 0, killed: 0 }, true),
+    );
+  }
+
+  async #stopAll(): Promise<StrayCount> {
+    const { engine, reap } = this.parts;
+    const ctx: StopContext = {
+      t0: this.t0,
+      timeLeft: () => Math.max(0, this.deadline - performance.now()),
+      record: (unit, record) => this.#record(unit, record),
+    };
+    const stopped = engine.stop(ctx);
+    if (this.parts.injectFault === true) setImmediate(() => { throw new Error('SVINIT_TEST_FAULT: a fault injected during the shutdown'); });
+    await stopped;
+    if (this.#phase === 'done') return { termed: 0, killed: 0 };
+    this.#phase = 'sweeping';
+    if (!reap) return { termed: 0, killed: 0 };
+    return sweepStrays({
+      isPid1: this.parts.isPid1,
+      reaper: this.parts.reaper,
+      log: this.parts.log,
+      owned: () => engine.ownedPids(),
+      deadline: this.deadline,
+      killing: () => this.#killing,
+    });
+  }
+
+  #record(unit: object | string, record: StopRecord): void {
+    if (this.#records.has(unit)) {
+      this.parts.log.error(`${record.name}: reported twice to the shutdown; keeping the first record (a bug)`);
+      return;
+    }
+    this.#records.set(unit, record);
+  }
+
+  /** The deadline or a second signal: the engine SIGKILLs its services; the sweep kills strays. */
+  #escalate(why: string): void {
+    if (this.#phase === 'done' || this.#killing) return;
+    this.#killing = true;
+    if (why === 'the grace deadline') this.parts.log.warning(`${why} (${this.parts.graceMs} ms) has passed: SIGKILL to everything still running`);
+    this.#guard(() => this.parts.engine.kill());
+  }
+
+  /** Runs one step of the escalation; an error there takes the failure path. */
+  #guard(step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  #end(strays: StrayCount, internal: boolean): void {
+    if (this.#phase === 'done') return;
+    this.#phase = 'done';
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.parts.reaper.stop();
+    const services = [...this.#records.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const killed = this.#failed || services.some((s) => s.killed) || strays.killed > 0;
+    const exitCode = internal || this.#failed ? EXIT_INTERNAL : killed ? EXIT_KILLED : EXIT_CLEAN;
+    const report: ShutdownReport = {
+      trigger: this.trigger,
+      graceMs: this.parts.graceMs,
+      totalMs: Math.round(performance.now() - this.t0),
+      services,
+      strays,
+      failed: this.#failed,
+      exitCode,
+    };
+    this.#print(report, killed);
+    this.#finish?.(exitCode);
+  }
+
+  #print(report: ShutdownReport, killed: boolean): void {
+    const { format, quiet, write } = this.parts.report;
+    try {
+      if (format === 'json') write(formatReportJson(report));
+      else if (!quiet || killed || report.failed) for (const l of formatReportText(report)) write(l);
+    } catch {
+      // The report is best effort; the exit code still says how it ended.
+    }
+  }
+}
