@@ -50,7 +50,8 @@ export class Tx {
   }
 }
 
-function snapshot(s: ServiceState): StatusSnapshot {
+/** The fields of the status file, as of `s`. */
+export function snapshot(s: ServiceState): StatusSnapshot {
   return { state: s.state, want: s.want, paused: s.paused, gotTerm: s.gotTerm, pid: s.pid, stampUs: s.stampUs };
 }
 

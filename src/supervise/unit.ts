@@ -10,8 +10,9 @@ import type { StdioSlot } from '../process/spawn.js';
 import { stampFromMicros } from './stamp.js';
 import { hasFinish, overrideUsable } from '../service/service-dir.js';
 import { readServiceConfig, type ServiceConfig } from '../service/service-config.js';
+import { snapshot } from './fsm-actions.js';
 import { initialState, kick, overrideFor, step } from './fsm.js';
-import type { Effect, ServiceState, StepContext, StepResult, SvEvent, TimerName } from './fsm-types.js';
+import type { Effect, ServiceState, StatusSnapshot, StepContext, StepResult, SvEvent, TimerName } from './fsm-types.js';
 import { SIG } from './fsm-types.js';
 import { OVERRIDE_TIMEOUT_MS, runOverride, type ChildRunner } from './override.js';
 import type { SuperviseDir } from './supervise-dir.js';
@@ -29,7 +30,7 @@ export interface UnitSpec {
   readonly runner: ChildRunner;
   readonly log: Logger;
   readonly supervise: SuperviseDir | null;
-  /** Called after every step that changed what `svinit status` shows. */
+  /** Called after the status files were written (at most once per turn of the event loop). */
   readonly onChange: (unit: Unit) => void;
   /** Called once when supervision of this unit ends (want exit and down). */
   readonly onDone: (unit: Unit) => void;
@@ -68,6 +69,9 @@ export class Unit {
   private ended = false;
   /** The pid of a running control/ script, 0 when none runs. */
   private scriptPid = 0;
+  /** The status to write at the end of this turn of the event loop (writes are coalesced). */
+  private pendingStatus: StatusSnapshot | null = null;
+  private flushScheduled = false;
   private config: ServiceConfig | null = null;
   /** False once the service directory is gone: its supervise/ files are no longer written. */
   writable = true;
@@ -80,9 +84,9 @@ export class Unit {
     this.state = initialState({ isLog: spec.isLog, downFile, nowUs: nowMicros() });
   }
 
-  /** Writes the initial status and starts ./run unless want is down. */
+  /** Starts ./run unless want is down; the status files follow once this turn's spawns are done. */
   start(): void {
-    this.writeStatus();
+    this.writeStatus(snapshot(this.state));
     this.apply(kick(this.state, this.context(false)));
   }
 
@@ -93,7 +97,7 @@ export class Unit {
       const usable = script !== null && overrideUsable(this.spec.dir, script);
       // runsv writes the new want before it runs control/t for d or x, so sv shows "want down"
       // even while a slow control/t runs; the machine's step then writes the final state.
-      if (usable && (c === 'd' || c === 'x')) this.writeStatus(c === 'd' ? 'down' : 'exit');
+      if (usable && (c === 'd' || c === 'x')) this.writeStatus({ ...snapshot(this.state), want: c === 'd' ? 'down' : 'exit' });
       const handled = usable ? await this.override(script) : false;
       this.feed({ type: 'control', c, handled });
     });
@@ -177,10 +181,10 @@ export class Unit {
     this.settle(result);
   }
 
-  /** Carries out a step's effects in order, then reports the change. */
+  /** Carries out a step's effects in order. */
   private settle(result: StepResult): void {
     for (const effect of result.effects) this.perform(effect);
-    this.spec.onChange(this);
+    this.scheduleFlush();
   }
 
   private perform(e: Effect): void {
@@ -204,7 +208,7 @@ export class Unit {
         else kill(e.pid, e.sig);
         return;
       case 'writeStatus':
-        this.writeStatus();
+        this.writeStatus(e.status);
         return;
       case 'armTimer':
         this.clearTimer(e.name);
@@ -230,6 +234,8 @@ export class Unit {
         for (const name of [...this.timers.keys()]) this.clearTimer(name);
         if (this.ended) return;
         this.ended = true;
+        // The last status is on disk before supervision ends (the service may be closed, or svinit exit, next).
+        this.flush();
         this.spec.onDone(this);
         return;
     }
@@ -265,6 +271,8 @@ export class Unit {
   /** Runs control/<script>, bounded by its own limit and by the time left in the grace. */
   private async override(script: string): Promise<boolean> {
     if (this.hurried) return false;
+    // A script may read supervise/ (runsv writes the status before it runs one).
+    this.flush();
     const stdout = this.spec.stdio[1];
     const handled = await runOverride(
       {
@@ -279,17 +287,34 @@ export class Unit {
     return handled;
   }
 
-  private writeStatus(want: ServiceState['want'] = this.state.want): void {
-    if (!this.writable) return;
-    const s = this.state;
-    this.spec.supervise?.writer.write({
-      ...stampFromMicros(s.stampUs),
-      pid: s.pid,
-      paused: s.paused,
-      want,
-      gotTerm: s.gotTerm,
-      state: s.state,
-    });
+  /** Records the status to write; the files are written once, at the end of this turn. */
+  private writeStatus(status: StatusSnapshot): void {
+    if (!this.writable || this.spec.supervise === null) return;
+    this.pendingStatus = status;
+    this.scheduleFlush();
+  }
+
+  /**
+   * Many steps in one turn (a start-up of 100 services, a shutdown) write each file once, after
+   * every spawn and signal of that turn: the expensive part of supervise/ comes last.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Writes the pending status now (pid, stat, status), then tells the service (svinit.json). */
+  private flush(): void {
+    this.flushScheduled = false;
+    const s = this.pendingStatus;
+    this.pendingStatus = null;
+    if (s !== null && this.writable) {
+      this.spec.supervise?.writer.write({
+        ...stampFromMicros(s.stampUs), pid: s.pid, paused: s.paused, want: s.want, gotTerm: s.gotTerm, state: s.state,
+      });
+    }
+    this.spec.onChange(this);
   }
 
   private clearTimer(name: TimerName): void {
@@ -326,3 +351,4 @@ export class Unit {
     this.spec.log.warning(message);
   }
 }
+

@@ -4,7 +4,7 @@
 // clean shutdown exit 102, and a hanging control/t cannot stretch the grace. Also: SIGQUIT stops.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { Init, PID1_SKIP, Tree, alive, ignoreRun, trapRun, waitFor } from './init-harness.js';
 
@@ -12,6 +12,11 @@ interface Json {
   exitCode: number;
   failed: boolean;
   services: Array<{ name: string; signal: string | null; killed: boolean }>;
+}
+
+/** The service and its log have their status files: svinit wrote them (after the spawns of that turn). */
+function supervised(tree: Tree, name: string): boolean {
+  return ['supervise/status', 'log/supervise/status'].every((f) => existsSync(join(tree.sv, name, f)));
 }
 
 function jsonReport(init: Init): Json {
@@ -53,7 +58,7 @@ test('a removed service whose log is still stopping is reported once at the shut
   const tree = new Tree({ web: { run: EXEC_RUN, 'log/run': SLOW_LOG }, other: { run: trapRun('other', '0') } });
   const init = new Init(['--dir', tree.sv, '--report', 'json', '--grace', '10']);
   t.after(() => { init.kill(); tree.cleanup(); });
-  await waitFor(() => tree.has('web.ready') && tree.has('other.ready'), 15_000, 'services ready');
+  await waitFor(() => tree.has('web.ready') && tree.has('other.ready') && supervised(tree, 'web'), 15_000, 'services ready');
   renameSync(join(tree.sv, 'web'), join(tree.root, 'web-removed'));
   await waitFor(() => tree.has('log.eof'), 15_000, 'the log of the removed service at EOF');
   await init.signal('SIGTERM');
@@ -68,7 +73,7 @@ test('a removed service is reported once in the text report too', { timeout: 60_
   const tree = new Tree({ web: { run: EXEC_RUN, 'log/run': SLOW_LOG } });
   const init = new Init(['--dir', tree.sv, '--grace', '10']);
   t.after(() => { init.kill(); tree.cleanup(); });
-  await waitFor(() => tree.has('web.ready'), 15_000, 'ready');
+  await waitFor(() => tree.has('web.ready') && supervised(tree, 'web'), 15_000, 'ready');
   renameSync(join(tree.sv, 'web'), join(tree.root, 'web-removed'));
   await waitFor(() => tree.has('log.eof'), 15_000, 'the log at EOF');
   await init.signal('SIGTERM');
