@@ -2,7 +2,7 @@
 // speaking runit's supervise/ protocol so that runit's own sv controls it.
 import { statSync } from 'node:fs';
 import type { Engine } from '../init/engine.js';
-import type { StopRecord } from '../init/report.js';
+import type { StopRecord } from '../supervise/stop-record.js';
 import type { Logger } from '../log/logger.js';
 import { Scanner } from '../scan/scanner.js';
 import type { ChildRunner } from '../supervise/override.js';

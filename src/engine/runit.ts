@@ -5,7 +5,7 @@ import { accessSync, constants, readdirSync, readFileSync, statSync, utimesSync,
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Engine } from '../init/engine.js';
-import type { StopRecord } from '../init/report.js';
+import type { StopRecord } from '../supervise/stop-record.js';
 import type { Logger } from '../log/logger.js';
 import { kill, killpg } from '../native/native.js';
 import { decodeStatus, describeStatus } from '../process/exit-status.js';

@@ -1,5 +1,5 @@
 // What the init asks of a supervision engine (the built-in supervisor, or Debian's runit).
-import type { StopRecord } from './report.js';
+import type { StopRecord } from '../supervise/stop-record.js';
 
 /** A supervision engine, as the init drives it. */
 export interface Engine {

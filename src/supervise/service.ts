@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger.js';
 import { pipeCloexec } from '../native/native.js';
 import { signalName } from '../process/signals.js';
 import { hasDownFile, logKind } from '../service/service-dir.js';
-import type { StopRecord } from '../init/report.js';
+import type { StopRecord } from './stop-record.js';
 import { writeExtra } from './extra-file.js';
 import type { ChildRunner } from './override.js';
 import { SuperviseDir } from './supervise-dir.js';
