@@ -1,7 +1,7 @@
 // The built-in engine: svinit itself supervises every service directory (no runsv processes),
 // speaking runit's supervise/ protocol so that runit's own sv controls it.
 import { statSync } from 'node:fs';
-import type { Engine } from '../init/engine.js';
+import type { Engine } from './engine.js';
 import type { StopRecord } from '../supervise/stop-record.js';
 import type { Logger } from '../log/logger.js';
 import { Scanner } from '../scan/scanner.js';

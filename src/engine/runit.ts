@@ -4,7 +4,7 @@
 import { accessSync, constants, readdirSync, readFileSync, statSync, utimesSync, watch, type FSWatcher } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Engine } from '../init/engine.js';
+import type { Engine } from './engine.js';
 import type { StopRecord } from '../supervise/stop-record.js';
 import type { Logger } from '../log/logger.js';
 import { kill, killpg } from '../native/native.js';
