@@ -11,7 +11,7 @@ import { kill, killpg } from '../native/native.js';
 import { decodeStatus, describeStatus } from '../process/exit-status.js';
 import type { Reaper } from '../process/reaper.js';
 import { isAlive, readStatus, sendControl } from '../protocol/client.js';
-import { listChildren } from '../init/strays.js';
+import { listChildren } from '../process/children.js';
 import { checkServiceDir, SetupError } from './builtin.js';
 
 /** Registers a listener for orphans the reaper collected (runsv processes, once runsvdir is gone). */

@@ -11,7 +11,8 @@ import { keepAlive } from './keep-alive.js';
 import type { InitOptions } from './options.js';
 import { formatReportJson, formatReportText, type ShutdownReport } from './report.js';
 import { handleSignals, type CaughtSignal } from './signals.js';
-import { listChildren, signalStrays } from './strays.js';
+import { listChildren } from '../process/children.js';
+import { signalStrays } from './strays.js';
 
 /** What the init is made of; the entry wires the real ones. */
 export interface InitParts {
