@@ -4,13 +4,12 @@
 import { join } from 'node:path';
 import { errorText } from '../protocol/error-text.js';
 import { kill, waitpid } from '../native/native.js';
+import { SIG } from '../process/signals.js';
 import { spawn } from '../process/spawn.js';
 import { checkScriptExists } from './inspect.js';
 
 /** How a check script run ended. */
 export type CheckScriptResult = 'pass' | 'fail';
-
-const SIGKILL = 9;
 
 function errnoCode(err: unknown): string {
   const code = (err as { code?: unknown }).code;
@@ -32,7 +31,7 @@ function awaitExit(pid: number, deadlineMs: number): Promise<number | null> {
     };
     process.on('SIGCHLD', onChild);
     const timer = setTimeout(() => {
-      kill(pid, SIGKILL);
+      kill(pid, SIG.KILL);
       waitpid(pid, false);
       finish(null);
     }, Math.max(0, deadlineMs - Date.now()));

@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.js';
 import { kill, killpg } from '../native/native.js';
 import { decodeStatus, describeStatus } from '../process/exit-status.js';
 import type { Reaper } from '../process/reaper.js';
+import { SIG } from '../process/signals.js';
 import { isAlive, readStatus, sendControl } from '../protocol/client.js';
 import { listChildren } from '../process/children.js';
 import { checkServiceDir, SetupError } from './builtin.js';
@@ -98,8 +99,8 @@ function stopOne(name: string, path: string, t0: number, log: Logger, down: () =
         const s = readStatus(p);
         if (s.kind !== 'ok' || s.status.pid === 0) continue;
         if (p === path) rec.killed = true;
-        kill(s.status.pid, 9);
-        killpg(s.status.pid, 9);
+        kill(s.status.pid, SIG.KILL);
+        killpg(s.status.pid, SIG.KILL);
       }
     },
   };
@@ -141,7 +142,7 @@ export function createRunitEngine(
       const gone = new Promise<void>((resolve) => { runsvdirGone = resolve; });
       // SIGKILL, not TERM: on TERM runsvdir only exits (it signals no runsv), but it notices
       // the TERM only when its poll returns, up to 5 s later if the TERM lands while it scans.
-      kill(runsvdir, 9);
+      kill(runsvdir, SIG.KILL);
       await gone;
     }
     // A runsv that exited before runsvdir did was reaped by runsvdir; it is neither an orphan
@@ -180,7 +181,7 @@ export function createRunitEngine(
       const byName = runsvByName(runsvdir === 0 ? [] : listChildren(runsvdir));
       const stops = serviceDirs(dir).filter((s) => isAlive(s.path).kind === 'alive').map((s) => stopOne(s.name, s.path, t0, log, () => {
         const pid = byName.get(s.name);
-        if (pid !== undefined && !orphaned.has(pid)) kill(pid, 9);
+        if (pid !== undefined && !orphaned.has(pid)) kill(pid, SIG.KILL);
       }));
       killers = stops.map((s) => s.kill);
       // The deadline holds from here on, whatever the steps below wait for.
@@ -188,7 +189,7 @@ export function createRunitEngine(
       runsvs = await stopRunsvdir();
       // A runsv that was not yet listening when 'x' went out (start-up) gets SIGTERM, runsv's 'x'.
       const told = new Set(stops.map((st) => byName.get(st.record.name)).filter((p): p is number => p !== undefined));
-      for (const p of runsvs) if (!told.has(p) && !orphaned.has(p)) kill(p, 15);
+      for (const p of runsvs) if (!told.has(p) && !orphaned.has(p)) kill(p, SIG.TERM);
       await new Promise<void>((resolve) => {
         const check = (): void => {
           if ([...runsvs].every((p) => orphaned.has(p))) finish();
@@ -212,7 +213,7 @@ export function createRunitEngine(
       for (const k of killers) k();
       // A runsv would now run ./finish, or wait for a log that never sees EOF: at the deadline
       // nothing more may run, so runsv goes too (its leftovers are strays for the last sweep).
-      for (const p of runsvs) if (!orphaned.has(p)) kill(p, 9);
+      for (const p of runsvs) if (!orphaned.has(p)) kill(p, SIG.KILL);
     },
     ownedPids() {
       return new Set([...(runsvdir === 0 ? [] : [runsvdir]), ...[...runsvs].filter((p) => !orphaned.has(p))]);

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
 import { setChildSubreaper } from '../native/native.js';
 import type { Reaper } from '../process/reaper.js';
-import { SIG } from '../supervise/fsm-types.js';
+import { SIG } from '../process/signals.js';
 import type { Engine } from '../engine/engine.js';
 import { EXIT_CLEAN, EXIT_INTERNAL, EXIT_KILLED, EXIT_SETUP } from './exit-codes.js';
 import { keepAlive } from './keep-alive.js';

@@ -3,7 +3,7 @@
 import type {
   ChildKind, Effect, ServiceState, StatusSnapshot, StepContext, StepResult, TimerName, Want,
 } from './fsm-types.js';
-import { SIG } from './fsm-types.js';
+import { SIG } from '../process/signals.js';
 
 const SECOND_US = 1_000_000;
 

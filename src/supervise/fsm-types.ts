@@ -1,6 +1,7 @@
 // The data of the per-service supervision state machine: its state, the events fed to it and the
 // effects it asks for. Plain readonly data only, so a step can be logged, replayed and compared.
 import type { Level } from '../log/logger.js';
+import { SIG } from '../process/signals.js';
 
 /** runit's three states; the numbers runit stores in status byte 19 are 0, 1, 2 in this order. */
 export type StateName = 'down' | 'run' | 'finish';
@@ -154,11 +155,6 @@ export interface StepResult {
   readonly state: ServiceState;
   readonly effects: readonly Effect[];
 }
-
-/** Linux signal numbers the machine uses (x86-64 and arm64 agree on these). */
-export const SIG = {
-  HUP: 1, INT: 2, QUIT: 3, KILL: 9, USR1: 10, USR2: 12, ALRM: 14, TERM: 15, CONT: 18, STOP: 19,
-} as const;
 
 /** runit's command bytes (§4.3); any other byte is ignored. */
 export const CONTROL_CHARS = ['u', 'd', 'o', 'x', 't', 'k', 'p', 'c', 'h', 'a', 'i', 'q', '1', '2'] as const;

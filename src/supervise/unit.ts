@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
 import { kill, killpg } from '../native/native.js';
 import { decodeStatus, describeStatus } from '../process/exit-status.js';
+import { SIG } from '../process/signals.js';
 import type { StdioSlot } from '../process/spawn.js';
 import { stampFromMicros } from './stamp.js';
 import { hasFinish, overrideUsable } from '../service/service-dir.js';
@@ -91,7 +92,7 @@ export class Unit {
   killNow(): boolean {
     if (this.state.pid === 0) return false;
     this.killed = true;
-    killpg(this.state.pid, 9);
+    killpg(this.state.pid, SIG.KILL);
     return true;
   }
 
@@ -147,7 +148,7 @@ export class Unit {
         }
         return;
       case 'signal':
-        if (e.sig === 9 && e.target === 'group') this.killed = true;
+        if (e.sig === SIG.KILL && e.target === 'group') this.killed = true;
         if (e.target === 'group') killpg(e.pid, e.sig);
         else kill(e.pid, e.sig);
         return;
