@@ -15,6 +15,7 @@ export interface ServiceConfig {
   readonly timeoutFinishMs: number;
 }
 
+/** Defaults: SIGTERM as down signal, no kill escalation, 5 s for ./finish (runit's and s6's). */
 export const DEFAULT_CONFIG: ServiceConfig = { downSignal: SIG.TERM, timeoutKillMs: 0, timeoutFinishMs: 5000 };
 
 /** A problem found while reading a setting; the caller logs it (once per change) and goes on. */
