@@ -10,7 +10,6 @@ import { TABLE } from './fsm-table.js';
 
 export type * from './fsm-types.js';
 export { CONTROL_CHARS, EVENT_KEYS } from './fsm-types.js';
-export { finishArgs } from './fsm-actions.js';
 export { overrideFor, TABLE } from './fsm-table.js';
 
 /** What a service looks like when supervision starts. */
