@@ -1,7 +1,7 @@
 // The runit engine: Debian's real runsvdir supervises (one runsv per service), and svinit is
 // the PID 1 around it that runsvinit meant to be, without its races: svinit is the only reaper,
 // routes runsvdir's exit to itself by pid, and stops the services by runit's own protocol.
-import { accessSync, constants, readdirSync, readFileSync, statSync, utimesSync, watch, type FSWatcher } from 'node:fs';
+import { accessSync, constants, readFileSync, utimesSync, watch, type FSWatcher } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Engine } from './engine.js';
@@ -12,6 +12,7 @@ import { decodeStatus, describeStatus } from '../process/exit-status.js';
 import type { Reaper } from '../process/reaper.js';
 import { SIG } from '../process/signals.js';
 import { isAlive, readStatus, sendControl } from '../protocol/client.js';
+import { listServices } from '../service/list-services.js';
 import { listChildren } from '../process/children.js';
 import { checkServiceDir, SetupError } from './builtin.js';
 
@@ -30,21 +31,6 @@ export function which(name: string, path: string | undefined): string | null {
     }
   }
   return null;
-}
-
-/** The service directories runsvdir supervises (it skips dot-names and non-directories). */
-function serviceDirs(dir: string): Array<{ name: string; path: string }> {
-  const out: Array<{ name: string; path: string }> = [];
-  for (const name of readdirSync(dir).sort()) {
-    if (name.startsWith('.')) continue;
-    const path = join(dir, name);
-    try {
-      if (statSync(path).isDirectory()) out.push({ name, path });
-    } catch {
-      // dangling symlink: runsvdir skips it too
-    }
-  }
-  return out;
 }
 
 /** Watches one runsv-supervised directory down to "runsv gone", recording when it stopped. */
@@ -179,7 +165,7 @@ export function createRunitEngine(
       // 'x' first, so that the services start stopping at once; runsvdir, which would start a
       // runsv again only at its next scan (≥ 1 s away), is stopped right after.
       const byName = runsvByName(runsvdir === 0 ? [] : listChildren(runsvdir));
-      const stops = serviceDirs(dir).filter((s) => isAlive(s.path).kind === 'alive').map((s) => stopOne(s.name, s.path, t0, log, () => {
+      const stops = listServices(dir).filter((s) => isAlive(s.path).kind === 'alive').map((s) => stopOne(s.name, s.path, t0, log, () => {
         const pid = byName.get(s.name);
         if (pid !== undefined && !orphaned.has(pid)) kill(pid, SIG.KILL);
       }));
