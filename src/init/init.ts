@@ -7,11 +7,11 @@ import type { Reaper } from '../process/reaper.js';
 import { SIG } from '../process/signals.js';
 import type { Engine } from '../engine/engine.js';
 import { EXIT_CLEAN, EXIT_INTERNAL, EXIT_KILLED, EXIT_SETUP } from './exit-codes.js';
-import { keepAlive } from './keep-alive.js';
 import type { InitOptions } from './options.js';
 import { formatReportJson, formatReportText, type ShutdownReport } from './report.js';
 import { handleSignals, type CaughtSignal } from './signals.js';
 import { listChildren } from '../process/children.js';
+import { keepAlive } from '../process/hold.js';
 import { signalStrays } from './strays.js';
 
 /** What the init is made of; the entry wires the real ones. */
