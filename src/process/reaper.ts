@@ -5,7 +5,6 @@
 import { performance } from 'node:perf_hooks';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { hasChildren, reapAll, waitpid, type Reaped } from '../native/native.js';
-import { hasCode } from '../native/errors.js';
 import { decodeStatus, describeStatus } from './exit-status.js';
 import { openHold, type Hold } from './hold.js';
 import { spawn, type SpawnOptions } from './spawn.js';
@@ -29,11 +28,6 @@ export interface ReaperStats {
   readonly delivered: number;
   readonly orphansReaped: number;
   readonly watching: number;
-}
-
-/** An error with code ERR_REAPER_WATCH: a pid watched twice, or not a child of svinit. */
-export class ReaperError extends Error {
-  readonly code = 'ERR_REAPER_WATCH';
 }
 
 interface Waiter {
@@ -90,37 +84,6 @@ export class Reaper {
     this.#owners.set(pid, onExit);
     this.#updateHold();
     return pid;
-  }
-
-  /**
-   * Registers the owner of a pid spawned outside `spawn()` (e.g. with spawnRaw) in the same
-   * synchronous turn. Throws ERR_REAPER_WATCH if it is already watched, or if it is not (or no
-   * longer) a child of svinit; an exit that already happened is delivered on the next microtask.
-   */
-  watch(pid: number, onExit: ExitHandler): void {
-    if (this.#owners.has(pid)) throw new ReaperError(`unable to watch pid ${pid}: it is already watched`);
-    let done: Reaped | null;
-    try {
-      done = waitpid(pid, true);
-    } catch (err) {
-      if (!hasCode(err, 'ECHILD')) throw err;
-      throw new ReaperError(`unable to watch pid ${pid}: not a child of svinit, or already reaped`);
-    }
-    this.#owners.set(pid, onExit);
-    this.#updateHold();
-    if (done !== null) {
-      const exit = done;
-      this.#reaped++;
-      queueMicrotask(() => {
-        this.#route(exit);
-        this.#updateHold();
-      });
-    }
-  }
-
-  /** Whether `pid` has an owner waiting for its exit. */
-  isWatching(pid: number): boolean {
-    return this.#owners.has(pid);
   }
 
   /**
