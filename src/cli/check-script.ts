@@ -2,15 +2,14 @@
 // "./check", sv's environment, no stdout), through the native spawn: the CLI never loads
 // child_process. The wait is driven by SIGCHLD, and the script is killed at the caller's deadline.
 import { join } from 'node:path';
-import { errorText } from '../protocol/error-text.js';
+import { stderrWarningLine } from '../protocol/sv-format.js';
 import { kill, waitpid } from '../native/native.js';
+import { SIG } from '../process/signals.js';
 import { spawn } from '../process/spawn.js';
 import { checkScriptExists } from './inspect.js';
 
 /** How a check script run ended. */
 export type CheckScriptResult = 'pass' | 'fail';
-
-const SIGKILL = 9;
 
 function errnoCode(err: unknown): string {
   const code = (err as { code?: unknown }).code;
@@ -32,7 +31,7 @@ function awaitExit(pid: number, deadlineMs: number): Promise<number | null> {
     };
     process.on('SIGCHLD', onChild);
     const timer = setTimeout(() => {
-      kill(pid, SIGKILL);
+      kill(pid, SIG.KILL);
       waitpid(pid, false);
       finish(null);
     }, Math.max(0, deadlineMs - Date.now()));
@@ -66,7 +65,7 @@ export async function runCheckScript(
   const exists = checkScriptExists(dir);
   if (exists === false) return 'pass';
   if (exists !== true) {
-    warn(`warning: unable to stat ${name}/check: ${errorText(exists)}`);
+    warn(stderrWarningLine('stat', `${name}/check`, exists));
     return 'fail';
   }
   let pid: number;
@@ -74,7 +73,7 @@ export async function runCheckScript(
     // stdout to /dev/null: sv closes fd 1, which makes a script's echo fail with EBADF.
     pid = spawn({ file: join(dir, 'check'), argv: ['./check'], cwd: dir, env, stdio: ['inherit', 'null', 'inherit'] });
   } catch (err) {
-    warn(`warning: unable to run ${name}/check: ${errorText(errnoCode(err))}`);
+    warn(stderrWarningLine('run', `${name}/check`, errnoCode(err)));
     return opts.strict ? 'fail' : 'pass';
   }
   const status = await awaitExit(pid, opts.deadlineMs);

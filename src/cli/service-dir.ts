@@ -1,7 +1,7 @@
 // Where the services are, found the way the init finds them (--dir, else $SVDIR, else
-// /etc/service), and which entries of that directory are services (runsvdir's rules).
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// /etc/service), and whether sv could enter a service's directory. Which entries of that
+// directory are services is runsvdir's rule, listServices in src/service/list-services.ts.
+import { accessSync, constants, statSync } from 'node:fs';
 
 /** The default service directory (Debian's runit default; the init uses the same). */
 export const DEFAULT_SERVICE_DIR = '/etc/service';
@@ -11,24 +11,6 @@ export function serviceRoot(dirFlag: string | undefined, env: NodeJS.ProcessEnv)
   if (dirFlag !== undefined && dirFlag !== '') return dirFlag;
   const svdir = env['SVDIR'];
   return svdir !== undefined && svdir !== '' ? svdir : DEFAULT_SERVICE_DIR;
-}
-
-/**
- * The services in `root`, sorted: entries whose name does not start with `.` and that are
- * directories once symlinks are followed (runsvdir skips dot-names, files and dangling links).
- * Throws the readdir error (an errno exception) when `root` cannot be listed.
- */
-export function listServices(root: string): string[] {
-  const names: string[] = [];
-  for (const name of readdirSync(root)) {
-    if (name.startsWith('.')) continue;
-    try {
-      if (statSync(join(root, name)).isDirectory()) names.push(name);
-    } catch {
-      // A dangling symlink or an entry that vanished: runsvdir skips it too.
-    }
-  }
-  return names.sort();
 }
 
 /** sv's chdir(dir) check, as an errno name: undefined when the directory can be entered. */

@@ -3,9 +3,10 @@
 import { resolve } from 'node:path';
 import { errorText } from '../protocol/error-text.js';
 import { serviceDirectory } from '../protocol/sv-command.js';
+import { listServices } from '../service/list-services.js';
 import type { ServiceInfo } from './inspect.js';
 import { inspectWithLog } from './inspect.js';
-import { chdirError, listServices } from './service-dir.js';
+import { chdirError } from './service-dir.js';
 
 /** The services found, or why the service directory could not be listed. */
 export type ServiceListResult = { kind: 'ok'; services: ServiceInfo[] } | { kind: 'error'; message: string };
@@ -15,7 +16,7 @@ export function collectServices(names: readonly string[], root: string, cwd: str
   let list: readonly string[] = names;
   if (list.length === 0) {
     try {
-      list = listServices(resolve(cwd, root));
+      list = listServices(resolve(cwd, root)).map((s) => s.name);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
       return { kind: 'error', message: `unable to list service directory ${root}: ${errorText(code)}` };

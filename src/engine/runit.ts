@@ -1,7 +1,7 @@
 // The runit engine: Debian's real runsvdir supervises (one runsv per service), and svinit is
 // the PID 1 around it that runsvinit meant to be, without its races: svinit is the only reaper,
 // routes runsvdir's exit to itself by pid, and stops the services by runit's own protocol.
-import { accessSync, constants, readdirSync, readFileSync, statSync, utimesSync, watch, type FSWatcher } from 'node:fs';
+import { accessSync, constants, readFileSync, utimesSync, watch, type FSWatcher } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
@@ -9,7 +9,9 @@ import { kill, killpg } from '../native/native.js';
 import { decodeStatus, describeStatus } from '../process/exit-status.js';
 import type { Reaper } from '../process/reaper.js';
 import { listChildren } from '../process/children.js';
+import { SIG } from '../process/signals.js';
 import { isAlive, readStatus, sendControl } from '../protocol/client.js';
+import { listServices } from '../service/list-services.js';
 import type { StopContext, StopRecord } from '../supervise/stop-record.js';
 import { checkServiceDir, SetupError } from './builtin.js';
 import type { Engine } from './engine.js';
@@ -29,21 +31,6 @@ export function which(name: string, path: string | undefined): string | null {
     }
   }
   return null;
-}
-
-/** The service directories runsvdir supervises (it skips dot-names and non-directories). */
-function serviceDirs(dir: string): Array<{ name: string; path: string }> {
-  const out: Array<{ name: string; path: string }> = [];
-  for (const name of readdirSync(dir).sort()) {
-    if (name.startsWith('.')) continue;
-    const path = join(dir, name);
-    try {
-      if (statSync(path).isDirectory()) out.push({ name, path });
-    } catch {
-      // dangling symlink: runsvdir skips it too
-    }
-  }
-  return out;
 }
 
 /** The runsv pid supervising each service name, from the runsv processes' argv (`runsv NAME`). */
@@ -98,8 +85,8 @@ function stopOne(name: string, path: string, t0: number, log: Logger, down: () =
         const s = readStatus(p);
         if (s.kind !== 'ok' || s.status.pid === 0) continue;
         if (p === path) rec.killed = true;
-        kill(s.status.pid, 9);
-        killpg(s.status.pid, 9);
+        kill(s.status.pid, SIG.KILL);
+        killpg(s.status.pid, SIG.KILL);
       }
     },
   };
@@ -141,7 +128,7 @@ export function createRunitEngine(
       const gone = new Promise<void>((resolve) => { runsvdirGone = resolve; });
       // SIGKILL, not TERM: on TERM runsvdir only exits (it signals no runsv), but it notices
       // the TERM only when its poll returns, up to 5 s later if the TERM lands while it scans.
-      kill(runsvdir, 9);
+      kill(runsvdir, SIG.KILL);
       await gone;
     }
     // A runsv that exited before runsvdir did was reaped by runsvdir; it is neither an orphan
@@ -178,15 +165,15 @@ export function createRunitEngine(
       // 'x' first, so that the services start stopping at once; runsvdir, which would start a
       // runsv again only at its next scan (≥ 1 s away), is stopped right after.
       const byName = runsvByName(runsvdir === 0 ? [] : listChildren(runsvdir));
-      const stops = serviceDirs(dir).filter((s) => isAlive(s.path).kind === 'alive').map((s) => stopOne(s.name, s.path, t0, log, () => {
+      const stops = listServices(dir).filter((s) => isAlive(s.path).kind === 'alive').map((s) => stopOne(s.name, s.path, t0, log, () => {
         const pid = byName.get(s.name);
-        if (pid !== undefined && !orphaned.has(pid)) kill(pid, 9);
+        if (pid !== undefined && !orphaned.has(pid)) kill(pid, SIG.KILL);
       }));
       killers = stops.map((s) => s.kill);
       runsvs = await stopRunsvdir();
       // A runsv that was not yet listening when 'x' went out (start-up) gets SIGTERM, runsv's 'x'.
       const told = new Set(stops.map((st) => byName.get(st.record.name)).filter((p): p is number => p !== undefined));
-      for (const p of runsvs) if (!told.has(p) && !orphaned.has(p)) kill(p, 15);
+      for (const p of runsvs) if (!told.has(p) && !orphaned.has(p)) kill(p, SIG.TERM);
       await new Promise<void>((resolve) => {
         const check = (): void => {
           if ([...runsvs].every((p) => orphaned.has(p))) finish();
@@ -209,7 +196,7 @@ export function createRunitEngine(
       for (const k of killers) k();
       // A runsv would now run ./finish, or wait for a log that never sees EOF: at the deadline
       // nothing more may run, so runsv goes too (its leftovers are strays for the last sweep).
-      for (const p of runsvs) if (!orphaned.has(p)) kill(p, 9);
+      for (const p of runsvs) if (!orphaned.has(p)) kill(p, SIG.KILL);
     },
     ownedPids() {
       return new Set([...(runsvdir === 0 ? [] : [runsvdir]), ...[...runsvs].filter((p) => !orphaned.has(p))]);

@@ -6,7 +6,7 @@ import { setChildSubreaper } from '../native/native.js';
 import { EXIT_SETUP } from '../process/exit-codes.js';
 import type { Reaper } from '../process/reaper.js';
 import { Shutdown } from '../shutdown/shutdown.js';
-import { keepAlive } from './keep-alive.js';
+import { keepAlive } from '../process/hold.js';
 import type { InitOptions } from './options.js';
 import { handleSignals, type CaughtSignal } from './signals.js';
 

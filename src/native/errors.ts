@@ -35,8 +35,3 @@ export class SyscallError extends Error {
     if (init.path !== undefined) this.path = init.path;
   }
 }
-
-/** True if `err` is a SyscallError (or a Node errno error) with the given code. */
-export function hasCode(err: unknown, code: string): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
-}

@@ -33,12 +33,13 @@ export function encodeStatus(status: ExitStatus): number {
 }
 
 /**
- * runsv's two arguments to ./finish: exit code and 0 for an exit; -1 and the status's low byte
- * (signal, plus 128 if it dumped core) for a signal.
+ * runsv's two arguments to ./finish (runit-protocol §2.6), from a raw wait status: exit code and
+ * 0 for an exit; -1 and the status's low byte (signal, plus 128 if it dumped core) for a signal.
+ * Total, unlike decodeStatus: the pure state machine calls it and must never throw.
  */
-export function finishArgs(status: ExitStatus): [string, string] {
-  if (status.kind === 'exited') return [String(status.code), '0'];
-  return ['-1', String(status.signal + (status.core ? 128 : 0))];
+export function finishArgs(raw: number): [string, string] {
+  const low = raw & 0xff;
+  return [(raw & 0x7f) !== 0 ? '-1' : String((raw >> 8) & 0xff), String(low)];
 }
 
 /** The code a shell would show in $?: the exit code, or 128 + signal. */

@@ -2,13 +2,11 @@
 // to empty (signals coalesce) and routes each exit by pid: to the owner that spawned it, exactly
 // once, with the pid forgotten in the same synchronous step; unknown pids are orphans, counted
 // and dropped. No timers: an idle init makes no wake-ups.
-import { closeSync } from 'node:fs';
-import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { silentLogger, type Logger } from '../log/logger.js';
-import { hasChildren, pipeCloexec, reapAll, waitpid, type Reaped } from '../native/native.js';
-import { hasCode } from '../native/errors.js';
+import { hasChildren, reapAll, waitpid, type Reaped } from '../native/native.js';
 import { decodeStatus, describeStatus } from './exit-status.js';
+import { openHold, type Hold } from './hold.js';
 import { spawn, type SpawnOptions } from './spawn.js';
 
 /** Gets a child's raw wait status (decode with exit-status.ts) and its pid, once. */
@@ -32,11 +30,6 @@ export interface ReaperStats {
   readonly watching: number;
 }
 
-/** An error with code ERR_REAPER_WATCH: a pid watched twice, or not a child of svinit. */
-export class ReaperError extends Error {
-  readonly code = 'ERR_REAPER_WATCH';
-}
-
 interface Waiter {
   readonly resolve: (none: boolean) => void;
   timer: NodeJS.Timeout | null;
@@ -51,7 +44,7 @@ export class Reaper {
   readonly #owners = new Map<number, ExitHandler>();
   readonly #waiters = new Set<Waiter>();
   #listening = false;
-  #hold: { socket: Socket; writeFd: number } | null = null;
+  #hold: Hold | null = null;
   #wakeups = 0;
   #reaped = 0;
   #delivered = 0;
@@ -69,7 +62,10 @@ export class Reaper {
     if (!this.#listening) {
       process.on('SIGCHLD', this.#onSignal);
       this.#listening = true;
-      this.#openHold();
+      // Like libuv's process handles, a pending exit keeps Node running: signal handles are
+      // unref'd, so without the hold a process waiting only for a child would end before it.
+      this.#hold = openHold();
+      this.#updateHold();
     }
     this.drain();
   }
@@ -78,11 +74,8 @@ export class Reaper {
   stop(): void {
     if (this.#listening) process.removeListener('SIGCHLD', this.#onSignal);
     this.#listening = false;
-    if (this.#hold !== null) {
-      this.#hold.socket.destroy();
-      closeSync(this.#hold.writeFd);
-      this.#hold = null;
-    }
+    this.#hold?.release();
+    this.#hold = null;
   }
 
   /** Spawns and registers the owner in one synchronous step, so no exit can go unowned. */
@@ -91,37 +84,6 @@ export class Reaper {
     this.#owners.set(pid, onExit);
     this.#updateHold();
     return pid;
-  }
-
-  /**
-   * Registers the owner of a pid spawned outside `spawn()` (e.g. with spawnRaw) in the same
-   * synchronous turn. Throws ERR_REAPER_WATCH if it is already watched, or if it is not (or no
-   * longer) a child of svinit; an exit that already happened is delivered on the next microtask.
-   */
-  watch(pid: number, onExit: ExitHandler): void {
-    if (this.#owners.has(pid)) throw new ReaperError(`unable to watch pid ${pid}: it is already watched`);
-    let done: Reaped | null;
-    try {
-      done = waitpid(pid, true);
-    } catch (err) {
-      if (!hasCode(err, 'ECHILD')) throw err;
-      throw new ReaperError(`unable to watch pid ${pid}: not a child of svinit, or already reaped`);
-    }
-    this.#owners.set(pid, onExit);
-    this.#updateHold();
-    if (done !== null) {
-      const exit = done;
-      this.#reaped++;
-      queueMicrotask(() => {
-        this.#route(exit);
-        this.#updateHold();
-      });
-    }
-  }
-
-  /** Whether `pid` has an owner waiting for its exit. */
-  isWatching(pid: number): boolean {
-    return this.#owners.has(pid);
   }
 
   /**
@@ -224,22 +186,10 @@ export class Reaper {
     owner(exit.status, exit.pid);
   }
 
-  // Like libuv's process handles, a pending exit keeps Node running: signal handles are unref'd,
-  // so without this a process waiting only for a child would end before the child does. The
-  // handle is the read end of a pipe nobody writes to: ref'd or not, it never wakes the loop.
-  #openHold(): void {
-    const [readFd, writeFd] = pipeCloexec();
-    const socket = new Socket({ fd: readFd, readable: true, writable: false });
-    socket.on('error', () => undefined);
-    socket.unref();
-    this.#hold = { socket, writeFd };
-    this.#updateHold();
-  }
-
   #updateHold(): void {
     if (this.#hold === null) return;
-    if (this.#owners.size > 0 || this.#waiters.size > 0) this.#hold.socket.ref();
-    else this.#hold.socket.unref();
+    if (this.#owners.size > 0 || this.#waiters.size > 0) this.#hold.ref();
+    else this.#hold.unref();
   }
 
   #settleWaiters(): void {

@@ -6,20 +6,23 @@ export const SIGRTMIN = 34;
 /** The last real-time signal. */
 export const SIGRTMAX = 64;
 
-const CLASSIC: readonly string[] = [
-  '', 'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'KILL', 'USR1', 'SEGV', 'USR2',
-  'PIPE', 'ALRM', 'TERM', 'STKFLT', 'CHLD', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'URG',
-  'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'IO', 'PWR', 'SYS',
-];
+/**
+ * The classic signals 1-31 by name without "SIG" (x86-64 and arm64 agree on every one): the one
+ * table of signal numbers in svinit. Send SIG.TERM, never a bare 15.
+ */
+export const SIG = {
+  HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11,
+  USR2: 12, PIPE: 13, ALRM: 14, TERM: 15, STKFLT: 16, CHLD: 17, CONT: 18, STOP: 19, TSTP: 20,
+  TTIN: 21, TTOU: 22, URG: 23, XCPU: 24, XFSZ: 25, VTALRM: 26, PROF: 27, WINCH: 28, IO: 29, PWR: 30,
+  SYS: 31,
+} as const;
 
 /** Other names the kernel headers give the same numbers. */
-const ALIASES: Readonly<Record<string, number>> = { IOT: 6, CLD: 17, POLL: 29 };
+const ALIASES: Readonly<Record<string, number>> = { IOT: SIG.ABRT, CLD: SIG.CHLD, POLL: SIG.IO };
 
-const BY_NAME = new Map<string, number>();
-CLASSIC.forEach((name, num) => {
-  if (num > 0) BY_NAME.set(name, num);
-});
-for (const [name, num] of Object.entries(ALIASES)) BY_NAME.set(name, num);
+const NAME_OF = new Map<number, string>();
+for (const [name, num] of Object.entries(SIG)) NAME_OF.set(num, name);
+const BY_NAME = new Map<string, number>([...Object.entries(SIG), ...Object.entries(ALIASES)]);
 
 /** An error with code ERR_SIGNAL_UNKNOWN: a name or number that is not a usable signal. */
 export class SignalError extends Error {
@@ -41,7 +44,7 @@ export function isSignalNumber(num: number): boolean {
 /** The canonical name: 'SIGTERM', 'SIGRTMIN', 'SIGRTMIN+3', 'SIGRTMAX'. Throws ERR_SIGNAL_UNKNOWN. */
 export function signalName(num: number): string {
   if (!isSignalNumber(num)) throw new SignalError(num);
-  if (num <= 31) return `SIG${CLASSIC[num] as string}`;
+  if (num <= SIG.SYS) return `SIG${NAME_OF.get(num) as string}`;
   if (num === SIGRTMIN) return 'SIGRTMIN';
   if (num === SIGRTMAX) return 'SIGRTMAX';
   return `SIGRTMIN+${num - SIGRTMIN}`;

@@ -119,11 +119,6 @@ export function statusErrorCount(log: LogView): number {
   return log.kind === 'chdir-error' || log.kind === 'probe-failed' ? 1 : 0;
 }
 
-/** The usage text on stderr, with djb's extra newline; exit 100, or 2 in LSB mode. */
-export function usageText(progname: string, lsb: boolean): string {
-  return lsb ? `usage: ${progname} [-w sec] command\n\n` : `usage: ${progname} [-v] [-w sec] command service ...\n\n`;
-}
-
 /** `fatal: TEXT: ERR` on stderr (exit 100, LSB 151). */
 export function fatalLine(text: string, code: string): string {
   return `fatal: ${text}: ${errorText(code)}`;

@@ -1,10 +1,10 @@
 // The service-directory scanner, with runsvdir's semantics: every subdirectory (dot-names skipped,
-// symlinks to directories followed) is one service, identified by the (device, inode) of its
-// target, so a rename keeps the running supervisor. Unlike runsvdir's 5-second poll, a change is
+// symlinks to directories followed: listServices) is one service, identified by the (device,
+// inode) of its target, so a rename keeps the running supervisor. Unlike runsvdir's 5-second poll, a change is
 // seen through inotify (fs.watch) at once, and SIGHUP forces a rescan.
-import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from '../log/logger.js';
+import { listServices, type ServiceEntry, type SkippedEntry } from '../service/list-services.js';
 
 /** What the scanner needs of a supervised service. */
 export interface ScannedService {
@@ -73,23 +73,21 @@ export class Scanner {
 
   /** Reads the directory and starts or removes supervisors to match it. */
   scan(): void {
-    let names: string[];
+    let found: ServiceEntry[];
     try {
-      names = readdirSync(this.dir);
+      found = listServices(this.dir, (skipped) => this.skip(skipped));
     } catch (err) {
       // As runsvdir: a failed read removes nothing.
       this.report(this.dir, `unable to read ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       return;
     }
     const seen = new Set<string>();
-    for (const name of names.sort()) {
-      if (name.startsWith('.')) continue;
-      const key = this.identify(name);
-      if (key === null) continue;
-      seen.add(key);
-      if (this.entries.has(key)) continue;
-      const service = this.create(name, join(this.dir, name));
-      if (service !== null) this.entries.set(key, { name, service });
+    for (const { name, path, id } of found) {
+      this.reported.delete(path);
+      seen.add(id);
+      if (this.entries.has(id)) continue;
+      const service = this.create(name, path);
+      if (service !== null) this.entries.set(id, { name, service });
     }
     for (const [key, entry] of this.entries) {
       if (seen.has(key)) continue;
@@ -99,22 +97,15 @@ export class Scanner {
     }
   }
 
-  private identify(name: string): string | null {
-    const path = join(this.dir, name);
-    try {
-      const st = statSync(path);
-      if (!st.isDirectory()) {
-        this.report(path, `ignoring ${path}: not a directory (a service is a directory with a run script)`);
-        return null;
-      }
-      this.reported.delete(path);
-      return `${st.dev}:${st.ino}`;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      const why = code === 'ENOENT' ? 'a symbolic link to nothing' : code;
-      this.report(path, `ignoring ${path}: unable to stat it: ${why}`);
-      return null;
+  // Unlike runsvdir, which skips them silently, say once why an entry is not a service.
+  private skip(skipped: SkippedEntry): void {
+    const { path } = skipped;
+    if (skipped.kind === 'not-dir') {
+      this.report(path, `ignoring ${path}: not a directory (a service is a directory with a run script)`);
+      return;
     }
+    const why = skipped.code === 'ENOENT' ? 'a symbolic link to nothing' : skipped.code;
+    this.report(path, `ignoring ${path}: unable to stat it: ${why}`);
   }
 
   /** Logs a problem once until it changes, so that a rescan does not repeat it. */

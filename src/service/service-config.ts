@@ -3,7 +3,7 @@
 // (as in s6); a malformed file is reported once per distinct problem and the default is used.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSignal } from '../process/signals.js';
+import { parseSignal, SIG } from '../process/signals.js';
 
 /** The settings the supervisor needs from a service directory, with their defaults filled in. */
 export interface ServiceConfig {
@@ -15,7 +15,8 @@ export interface ServiceConfig {
   readonly timeoutFinishMs: number;
 }
 
-export const DEFAULT_CONFIG: ServiceConfig = { downSignal: 15, timeoutKillMs: 0, timeoutFinishMs: 5000 };
+/** Defaults: SIGTERM as down signal, no kill escalation, 5 s for ./finish (runit's and s6's). */
+export const DEFAULT_CONFIG: ServiceConfig = { downSignal: SIG.TERM, timeoutKillMs: 0, timeoutFinishMs: 5000 };
 
 /** A problem found while reading a setting; the caller logs it (once per change) and goes on. */
 export interface ConfigProblem {

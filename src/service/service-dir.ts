@@ -1,7 +1,7 @@
 // Probing the entries of a runit service directory the way runsv and sv do: ./finish counts when it
 // can be opened for reading, ./down when it exists at all, log/ when it is a directory (a symlink
 // to one counts), control/<c> when its owner-execute bit is set.
-import { closeSync, constants, lstatSync, openSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, openSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 
 function statOrNull(path: string): Stats | null {
@@ -38,27 +38,4 @@ export function logKind(dir: string): 'none' | 'dir' | 'not-dir' {
 export function overrideUsable(dir: string, c: string): boolean {
   const st = statOrNull(join(dir, 'control', c));
   return st !== null && st.isFile() && (Number(st.mode) & 0o100) !== 0;
-}
-
-/** Whether `check` exists (sv runs it whenever it exists; an unrunnable one passes, as in runit). */
-export function hasCheck(dir: string): boolean {
-  return statOrNull(join(dir, 'check')) !== null;
-}
-
-/** Why `./run` cannot be started, in one line with the fix, or null when it looks runnable. */
-export function runProblem(dir: string): string | null {
-  const path = join(dir, 'run');
-  let st: Stats;
-  try {
-    st = statSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    if (code !== 'ENOENT') return `unable to stat ${path}: ${code}`;
-    return lstatSync(path, { throwIfNoEntry: false }) !== undefined
-      ? `${path} is a symbolic link to nothing; point it at an executable`
-      : `${path} does not exist; create an executable run script`;
-  }
-  if (st.isDirectory()) return `${path} is a directory; it must be an executable file`;
-  if ((Number(st.mode) & 0o111) === 0) return `${path} is not executable; chmod +x it`;
-  return null;
 }

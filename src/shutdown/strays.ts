@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
 import { kill } from '../native/native.js';
 import { countOthers, listChildren } from '../process/children.js';
 import type { Reaper } from '../process/reaper.js';
-import { SIG } from '../supervise/fsm-types.js';
+import { SIG } from '../process/signals.js';
 
 /** How many stray processes were sent SIGTERM, and how many had to be SIGKILLed. */
 export interface StrayCount {

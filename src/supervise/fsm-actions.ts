@@ -3,19 +3,10 @@
 import type {
   ChildKind, Effect, ServiceState, StatusSnapshot, StepContext, StepResult, TimerName, Want,
 } from './fsm-types.js';
-import { SIG } from './fsm-types.js';
+import { finishArgs } from '../process/exit-status.js';
+import { SIG } from '../process/signals.js';
 
 const SECOND_US = 1_000_000;
-
-/**
- * runit's ./finish arguments (§2.6): exit code or -1 if signalled, then the raw status's low byte.
- * Same result as src/process/exit-status.ts finishArgs(decodeStatus(raw)) (a test checks), but
- * total: the pure machine must not throw on a status that decodeStatus rejects.
- */
-export function finishArgs(status: number): [string, string] {
-  const low = status & 0xff;
-  return [(status & 0x7f) !== 0 ? '-1' : String((status >> 8) & 0xff), String(low)];
-}
 
 /** Accumulates one step: the state replaced field by field, the effects in order. */
 export class Tx {

@@ -2,7 +2,7 @@
 // A keyed record so that the compiler rejects a missing (state, event) cell (s6-supervise's
 // `actions` table is the model). docs/state-machine.md describes each cell in prose.
 import type { ControlEvent, EventKey, EventOf, ServiceState, ShutdownEvent, StateName } from './fsm-types.js';
-import { SIG } from './fsm-types.js';
+import { SIG } from '../process/signals.js';
 import type { Tx } from './fsm-actions.js';
 import {
   EXEC_FAILED_STATUS, cancelTimer, goDown, idle, noteSpawnError, runEnded, setPaused, setWant, signal,

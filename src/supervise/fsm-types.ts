@@ -1,6 +1,7 @@
 // The data of the per-service supervision state machine: its state, the events fed to it and the
 // effects it asks for. Plain readonly data only, so a step can be logged, replayed and compared.
 import type { Level } from '../log/logger.js';
+import type { ServiceConfig } from '../service/service-config.js';
 
 /** runit's three states; the numbers runit stores in status byte 19 are 0, 1, 2 in this order. */
 export type StateName = 'down' | 'run' | 'finish';
@@ -49,19 +50,13 @@ export interface ServiceState {
   readonly lastSpawnError: SpawnErrors;
 }
 
-/** Per-service settings (s6-style extras); timeouts in milliseconds, 0 = none. */
-export interface FsmConfig {
-  readonly downSignal: number;
-  readonly timeoutKillMs: number;
-  readonly timeoutFinishMs: number;
-}
-
 /** What the layer tells each step besides the event. */
 export interface StepContext {
   readonly nowUs: number;
   /** ./finish exists and is readable (runit opens it for reading); ignored for a log service. */
   readonly hasFinish: boolean;
-  readonly config: FsmConfig;
+  /** The service's settings (s6-style extras), read by the layer before the step. */
+  readonly config: ServiceConfig;
 }
 
 /** One control byte; handled = the control/<x> override named by overrideFor() exited 0. */
@@ -155,11 +150,6 @@ export interface StepResult {
   readonly effects: readonly Effect[];
 }
 
-/** Linux signal numbers the machine uses (x86-64 and arm64 agree on these). */
-export const SIG = {
-  HUP: 1, INT: 2, QUIT: 3, KILL: 9, USR1: 10, USR2: 12, ALRM: 14, TERM: 15, CONT: 18, STOP: 19,
-} as const;
-
 /** runit's command bytes (§4.3); any other byte is ignored. */
 export const CONTROL_CHARS = ['u', 'd', 'o', 'x', 't', 'k', 'p', 'c', 'h', 'a', 'i', 'q', '1', '2'] as const;
 export type ControlChar = (typeof CONTROL_CHARS)[number];
@@ -187,9 +177,6 @@ export type EventOf<K extends EventKey> = K extends ControlChar
         : K extends `timer:${string}`
           ? TimerEvent
           : ShutdownEvent;
-
-/** Defaults: SIGTERM as down signal, no kill escalation, 5 s for ./finish. */
-export const DEFAULT_CONFIG: FsmConfig = { downSignal: SIG.TERM, timeoutKillMs: 0, timeoutFinishMs: 5000 };
 
 /** Every column, in a fixed order (for tests and docs). */
 export const EVENT_KEYS: readonly EventKey[] = [

@@ -9,8 +9,7 @@ import type { Handler } from './fsm-table.js';
 import { TABLE } from './fsm-table.js';
 
 export type * from './fsm-types.js';
-export { CONTROL_CHARS, DEFAULT_CONFIG, EVENT_KEYS, SIG } from './fsm-types.js';
-export { finishArgs } from './fsm-actions.js';
+export { CONTROL_CHARS, EVENT_KEYS } from './fsm-types.js';
 export { overrideFor, TABLE } from './fsm-table.js';
 
 /** What a service looks like when supervision starts. */

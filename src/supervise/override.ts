@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import type { SpawnOptions } from '../process/spawn.js';
 import { killpg } from '../native/native.js';
-import { SIG } from './fsm-types.js';
+import { SIG } from '../process/signals.js';
 
 /** How long a control/<c> script may run before it is killed. */
 export const OVERRIDE_TIMEOUT_MS = 5000;

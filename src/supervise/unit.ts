@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
 import { kill, killpg } from '../native/native.js';
 import { decodeStatus, describeStatus } from '../process/exit-status.js';
-import { signalName } from '../process/signals.js';
+import { SIG, signalName } from '../process/signals.js';
 import type { StdioSlot } from '../process/spawn.js';
 import { stampFromMicros } from './stamp.js';
 import { hasFinish, overrideUsable } from '../service/service-dir.js';
@@ -13,7 +13,6 @@ import { readServiceConfig, type ServiceConfig } from '../service/service-config
 import { snapshot } from './fsm-actions.js';
 import { initialState, kick, overrideFor, step } from './fsm.js';
 import type { Effect, ServiceState, StatusSnapshot, StepContext, StepResult, SvEvent, TimerName } from './fsm-types.js';
-import { SIG } from './fsm-types.js';
 import { OVERRIDE_TIMEOUT_MS, runOverride, type ChildRunner } from './override.js';
 import type { SuperviseDir } from './supervise-dir.js';
 

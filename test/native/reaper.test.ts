@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { closeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Reaper } from '../../src/process/reaper.js';
-import { isChildSubreaper, pipeCloexec, reapAll, setChildSubreaper, spawnRaw } from '../../src/native/native.js';
-import { toRawOptions } from '../../src/process/spawn.js';
+import { isChildSubreaper, pipeCloexec, reapAll, setChildSubreaper } from '../../src/native/native.js';
 import { procFixture } from '../helpers/fixtures.js';
 import { procStat, zombiesOf } from '../helpers/proc.js';
 
@@ -118,21 +117,6 @@ test('whenNoChildren resolves false at the deadline and true once the last child
     closeSync(inW); // the child reads EOF and exits
     assert.equal(await none, true);
     assert.equal(status, 0);
-  } finally {
-    reaper.stop();
-  }
-});
-
-test('watch() adopts a pid spawned elsewhere, refuses strangers and duplicates', async () => {
-  const reaper = new Reaper();
-  reaper.start();
-  try {
-    const pid = spawnRaw(toRawOptions({ file: procFixture(), argv: ['x', 'exit', '7'] }));
-    const got = new Promise<number>((resolve) => reaper.watch(pid, resolve));
-    assert.throws(() => reaper.watch(pid, () => undefined), { code: 'ERR_REAPER_WATCH' });
-    assert.equal(await got, 7 << 8);
-    assert.throws(() => reaper.watch(pid, () => undefined), { code: 'ERR_REAPER_WATCH' }); // reaped already
-    assert.throws(() => reaper.watch(process.ppid, () => undefined), { code: 'ERR_REAPER_WATCH' });
   } finally {
     reaper.stop();
   }

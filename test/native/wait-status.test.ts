@@ -17,9 +17,10 @@ function run(args: string[], cwd?: string): number {
 
 test('exit codes 0, 3 and 255 come back exactly', () => {
   for (const code of [0, 3, 255]) {
-    const status = decodeStatus(run(['exit', String(code)]));
+    const raw = run(['exit', String(code)]);
+    const status = decodeStatus(raw);
     assert.deepEqual(status, { kind: 'exited', code });
-    assert.deepEqual(finishArgs(status), [String(code), '0']);
+    assert.deepEqual(finishArgs(raw), [String(code), '0']);
     assert.equal(shellCode(status), code);
   }
   assert.deepEqual(zombiesOf(process.pid), []);
@@ -36,11 +37,12 @@ test('deaths by TERM and KILL come back with their signal', async () => {
     const reader = new LineReader(outR);
     assert.equal(await reader.next(), `ready ${pid}`);
     assert.equal(kill(pid, sig), true);
-    const status = decodeStatus((waitpid(pid, false) as { status: number }).status);
+    const raw = (waitpid(pid, false) as { status: number }).status;
+    const status = decodeStatus(raw);
     reader.close();
     closeSync(inW);
     assert.deepEqual(status, { kind: 'signaled', signal: sig, core: false });
-    assert.deepEqual(finishArgs(status), ['-1', String(sig)]);
+    assert.deepEqual(finishArgs(raw), ['-1', String(sig)]);
     assert.equal(shellCode(status), 128 + sig);
     assert.equal(describeStatus(status), `killed by ${name}`);
     assert.equal(kill(pid, 0), false, 'a reaped pid is gone (ESRCH)');
@@ -61,7 +63,7 @@ test('SIGSEGV with a core dump sets the core flag', (t) => {
     return;
   }
   assert.deepEqual(status, { kind: 'signaled', signal: 11, core: true });
-  assert.deepEqual(finishArgs(status), ['-1', String(11 + 128)]);
+  assert.deepEqual(finishArgs(raw), ['-1', String(11 + 128)]);
   assert.equal(raw & 0xff, 11 + 128);
   assert.equal(describeStatus(status), 'killed by SIGSEGV (core dumped)');
   if (!pattern.startsWith('|')) {

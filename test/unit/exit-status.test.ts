@@ -33,10 +33,27 @@ test('runit finish arguments: "N 0" for exits, "-1 S" or "-1 S+128" for signals'
     [{ kind: 'signaled', signal: 3, core: true }, ['-1', '131']],
   ];
   for (const [status, args] of cases) {
-    assert.deepEqual(finishArgs(status), args);
+    assert.deepEqual(finishArgs(encodeStatus(status)), args);
     // The second argument is the low byte of the raw status.
     assert.equal(String(encodeStatus(status) & 0xff), args[1]);
     assert.deepEqual(decodeStatus(encodeStatus(status)), status);
+  }
+});
+
+test('finish arguments agree with decodeStatus for every status waitpid can report', () => {
+  const raws = [...Array(256).keys()].map((code) => code << 8);
+  for (let sig = 1; sig < 0x7f; sig++) raws.push(sig, sig | 0x80);
+  for (const raw of raws) {
+    const status = decodeStatus(raw);
+    const want = status.kind === 'exited' ? [String(status.code), '0'] : ['-1', String(status.signal + (status.core ? 128 : 0))];
+    assert.deepEqual(finishArgs(raw), want, `status ${raw}`);
+  }
+});
+
+test('finish arguments never throw, even for statuses decodeStatus refuses', () => {
+  for (const raw of [0x7f | (19 << 8), 0xffff, -1, 0x10000, 1.5]) {
+    assert.doesNotThrow(() => finishArgs(raw), String(raw));
+    assert.equal(finishArgs(raw).length, 2);
   }
 });
 

@@ -3,7 +3,8 @@
 // fails to compile.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CONFIG, EVENT_KEYS, initialState, step } from '../../src/supervise/fsm.js';
+import { DEFAULT_CONFIG } from '../../src/service/service-config.js';
+import { EVENT_KEYS, initialState, step } from '../../src/supervise/fsm.js';
 import type { Effect, EventKey, ServiceState, StateName, StepContext, SvEvent } from '../../src/supervise/fsm.js';
 import { T0, snap } from './fsm-harness.js';
 

@@ -2,11 +2,10 @@
 // and the live child, executes effects in order, feeds every spawn's result back as the next event
 // (the layer's contract), and checks the layer-side rules on every step.
 import assert from 'node:assert/strict';
-import {
-  DEFAULT_CONFIG, initialState, kick, step,
-} from '../../src/supervise/fsm.js';
+import { DEFAULT_CONFIG, type ServiceConfig } from '../../src/service/service-config.js';
+import { initialState, kick, step } from '../../src/supervise/fsm.js';
 import type {
-  ChildKind, Effect, FsmConfig, InitialOptions, ServiceState, StatusSnapshot, StepContext, StepResult, SvEvent,
+  ChildKind, Effect, InitialOptions, ServiceState, StatusSnapshot, StepContext, StepResult, SvEvent,
   TimerName,
 } from '../../src/supervise/fsm.js';
 
@@ -31,7 +30,7 @@ export class Sim {
   s: ServiceState;
   now: number;
   hasFinish: boolean;
-  config: FsmConfig;
+  config: ServiceConfig;
   readonly timers = new Map<TimerName, number>();
   readonly spawns: SpawnRecord[] = [];
   readonly effects: Effect[] = [];
@@ -44,7 +43,7 @@ export class Sim {
   onStep: ((before: ServiceState, ev: SvEvent | null, r: StepResult) => void) | null = null;
   private nextPid = 1000;
 
-  constructor(opts: Partial<InitialOptions> & { hasFinish?: boolean; config?: Partial<FsmConfig> } = {}) {
+  constructor(opts: Partial<InitialOptions> & { hasFinish?: boolean; config?: Partial<ServiceConfig> } = {}) {
     this.now = opts.nowUs ?? T0;
     this.s = initialState({ isLog: opts.isLog ?? false, downFile: opts.downFile ?? false, nowUs: this.now });
     this.hasFinish = opts.hasFinish ?? false;

@@ -2,7 +2,8 @@
 // layer; after every step the machine's invariants and the layer-side rules must hold.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONTROL_CHARS, DEFAULT_CONFIG, initialState } from '../../src/supervise/fsm.js';
+import { DEFAULT_CONFIG } from '../../src/service/service-config.js';
+import { CONTROL_CHARS, initialState } from '../../src/supervise/fsm.js';
 import type { ServiceState, StepResult, SvEvent } from '../../src/supervise/fsm.js';
 import { Sim, ofType, snap } from './fsm-harness.js';
 

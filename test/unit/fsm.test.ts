@@ -2,8 +2,7 @@
 // the throttle, once, the down file, finish arguments, status writes, spawn failures, overrides.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { finishArgs, overrideFor } from '../../src/supervise/fsm.js';
-import { decodeStatus, finishArgs as processFinishArgs } from '../../src/process/exit-status.js';
+import { overrideFor } from '../../src/supervise/fsm.js';
 import { Sim, T0, ofType, statText } from './fsm-harness.js';
 
 const EXIT = (code: number): number => code << 8;
@@ -79,10 +78,6 @@ test('fsm: a down file keeps the service down until u', () => {
 });
 
 test('fsm: finish arguments for exit 3, SIGTERM and SIGSEGV with core', () => {
-  assert.deepEqual(finishArgs(EXIT(3)), ['3', '0']);
-  assert.deepEqual(finishArgs(15), ['-1', '15']);
-  assert.deepEqual(finishArgs(0x8b), ['-1', '139']);
-  assert.deepEqual(finishArgs(EXIT(111)), ['111', '0']);
   for (const [status, args] of [[EXIT(3), ['3', '0']], [15, ['-1', '15']], [0x8b, ['-1', '139']]] as const) {
     const sim = new Sim({ hasFinish: true });
     sim.kick();
@@ -91,12 +86,6 @@ test('fsm: finish arguments for exit 3, SIGTERM and SIGSEGV with core', () => {
     assert.deepEqual(sim.spawns.at(-1)?.args, args);
     assert.equal(sim.s.lastStatus, status);
   }
-});
-
-test('fsm: finishArgs agrees with src/process/exit-status.ts for every status waitpid can report', () => {
-  const raws = [...Array(256).keys()].map((code) => code << 8);
-  for (let sig = 1; sig < 0x7f; sig++) raws.push(sig, sig | 0x80);
-  for (const raw of raws) assert.deepEqual(finishArgs(raw), processFinishArgs(decodeStatus(raw)), `status ${raw}`);
 });
 
 test('fsm: the status writes follow runit through d, finish and down', () => {

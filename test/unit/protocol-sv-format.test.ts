@@ -4,7 +4,7 @@ import { errorText } from '../../src/protocol/error-text.js';
 import type { SuperviseStatus } from '../../src/protocol/status-file.js';
 import {
   failureMessage, fatalLine, lsbStatusExit, messageLine, resultLine, statusErrorCount, statusLine,
-  statusOutput, stderrWarningLine, usageText,
+  statusOutput, stderrWarningLine,
 } from '../../src/protocol/sv-format.js';
 
 const T0 = 1795907738; // status seconds used throughout
@@ -119,9 +119,7 @@ test('djb error_str texts, with the errno name for unknown codes', () => {
   assert.equal(errorText('EOWNERDEAD'), 'EOWNERDEAD');
 });
 
-test('usage, fatal and stderr warning texts', () => {
-  assert.equal(usageText('sv', false), 'usage: sv [-v] [-w sec] command service ...\n\n');
-  assert.equal(usageText('ck', true), 'usage: ck [-w sec] command\n\n');
+test('fatal and stderr warning texts', () => {
   assert.equal(fatalLine('unable to open current directory', 'EACCES'), 'fatal: unable to open current directory: access denied');
   assert.equal(stderrWarningLine('stat', 'svc/down', 'EACCES'), 'warning: unable to stat svc/down: access denied');
 });

@@ -2,13 +2,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants } from 'node:os';
-import { SIGRTMAX, SIGRTMIN, SignalError, isSignalNumber, parseSignal, signalName } from '../../src/process/signals.js';
+import { SIG, SIGRTMAX, SIGRTMIN, SignalError, isSignalNumber, parseSignal, signalName } from '../../src/process/signals.js';
 
 test('classic names match the Linux numbers Node knows', () => {
   for (let n = 1; n <= 31; n++) {
     const name = signalName(n);
     assert.equal((constants.signals as Record<string, number>)[name], n, name);
     assert.equal(parseSignal(name), n);
+  }
+});
+
+test('the SIG table is the whole classic range, with the numbers Node knows', () => {
+  assert.deepEqual(Object.values(SIG), [...Array(31).keys()].map((i) => i + 1));
+  for (const [name, n] of Object.entries(SIG)) {
+    assert.equal((constants.signals as Record<string, number>)[`SIG${name}`], n, name);
+    assert.equal(signalName(n), `SIG${name}`);
   }
 });
 
