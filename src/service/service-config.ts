@@ -1,7 +1,7 @@
 // Reading the optional s6-style settings of a service directory: down-signal, timeout-kill,
 // timeout-finish. Each is read when it is needed, so an edit takes effect at the next use
 // (as in s6); a malformed file is reported once per distinct problem and the default is used.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSignal, SIG } from '../process/signals.js';
 
@@ -25,8 +25,11 @@ export interface ConfigProblem {
 }
 
 function readSetting(dir: string, name: string): string | null {
+  const path = join(dir, name);
+  // Absent is the usual case: asked without an exception (see service-dir.ts).
+  if (!existsSync(path)) return null;
   try {
-    return readFileSync(join(dir, name), 'utf8').trim();
+    return readFileSync(path, 'utf8').trim();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;

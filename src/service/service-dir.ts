@@ -1,19 +1,22 @@
 // Probing the entries of a runit service directory the way runsv and sv do: ./finish counts when it
 // can be opened for reading, ./down when it exists at all, log/ when it is a directory (a symlink
 // to one counts), control/<c> when its owner-execute bit is set.
-import { closeSync, constants, openSync, statSync, type Stats } from 'node:fs';
+// An absent entry is the common case: it is probed without an exception (existsSync, or statSync
+// with throwIfNoEntry), which costs a start-up of 100 services several hundred exceptions less.
+import { closeSync, constants, existsSync, openSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 
 function statOrNull(path: string): Stats | null {
   try {
-    return statSync(path);
+    return statSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
-    return null;
+    return null; // ENOTDIR, EACCES, ELOOP: not usable either
   }
 }
 
 /** Whether `./finish` is present in runsv's sense: it can be opened for reading. */
 export function hasFinish(dir: string): boolean {
+  if (!existsSync(join(dir, 'finish'))) return false;
   try {
     closeSync(openSync(join(dir, 'finish'), constants.O_RDONLY | constants.O_NONBLOCK));
     return true;
