@@ -6,6 +6,7 @@ import type { Value } from './measure.js';
 export interface Tools {
   readonly stormer: string | null;
   readonly deathwatch: string | null;
+  readonly pidwatch: string | null;
   readonly why: string | null;
 }
 

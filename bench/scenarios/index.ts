@@ -5,10 +5,11 @@ import { memory } from './memory.js';
 import { orphanStorm } from './orphan-storm.js';
 import { startup } from './startup.js';
 import { statusLatency } from './status-latency.js';
+import { stopLatency } from './stop-latency.js';
 import { termIgnored } from './term-ignored.js';
 import { wakeups } from './wakeups.js';
 
-/** The eight scenarios (ids are what --only takes). */
+/** The scenarios (ids are what --only takes). */
 export const SCENARIOS: readonly Scenario[] = [
   gracefulStop('graceful-stop', 'small'),
   gracefulStop('graceful-stop-many', 'large'),
@@ -18,4 +19,5 @@ export const SCENARIOS: readonly Scenario[] = [
   memory,
   wakeups,
   statusLatency,
+  stopLatency,
 ];
