@@ -7,7 +7,7 @@ import { GROUP_WAIT, SVINIT_BIN, TRAP_WRAPPER, svinitBuilt } from './paths.js';
 export interface InitSpec {
   readonly id: string;
   readonly label: string;
-  readonly role: 'anchor' | 'svinit';
+  readonly role: 'anchor' | 'svinit' | 'reference';
   /** Why it cannot run here ("n/a (not built)", "skipped: ..."), or null when it can. */
   readonly unavailable: string | null;
   /** PID 1's command line; `extra` adds init-specific flags (svinit only). */

@@ -7,6 +7,7 @@ import { startup } from './startup.js';
 import { statusLatency } from './status-latency.js';
 import { stopLatency } from './stop-latency.js';
 import { termIgnored } from './term-ignored.js';
+import { termWindow } from './term-window.js';
 import { wakeups } from './wakeups.js';
 
 /** The scenarios (ids are what --only takes). */
@@ -20,4 +21,5 @@ export const SCENARIOS: readonly Scenario[] = [
   wakeups,
   statusLatency,
   stopLatency,
+  termWindow,
 ];

@@ -14,7 +14,7 @@ import type { Table } from '../../bench/types.js';
 const RUN_JS = fileURLToPath(new URL('../../bench/run.js', import.meta.url));
 const SCENARIO_IDS = [
   'graceful-stop', 'graceful-stop-many', 'term-ignored', 'orphan-storm',
-  'startup', 'memory', 'wakeups', 'status-latency', 'stop-latency',
+  'startup', 'memory', 'wakeups', 'status-latency', 'stop-latency', 'term-window',
 ];
 
 interface Results {
