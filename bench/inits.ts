@@ -1,19 +1,18 @@
 // The inits under test: the anchors (tools svinit must beat) and svinit's two engines, each as
 // the command that runs as PID 1 with the services at /etc/service.
 import { execFileSync } from 'node:child_process';
-import { SVINIT_BIN, TRAP_WRAPPER, svinitBuilt } from './paths.js';
+import { GROUP_WAIT, SVINIT_BIN, TRAP_WRAPPER, svinitBuilt } from './paths.js';
 
 /** One init under test. */
 export interface InitSpec {
   readonly id: string;
   readonly label: string;
-  readonly role: 'anchor' | 'svinit';
+  readonly role: 'anchor' | 'svinit' | 'reference';
   /** Why it cannot run here ("n/a (not built)", "skipped: ..."), or null when it can. */
   readonly unavailable: string | null;
   /** PID 1's command line; `extra` adds init-specific flags (svinit only). */
   argv(extra?: readonly string[]): string[];
 }
-
 
 function which(cmd: string): string | null {
   try {
@@ -62,4 +61,17 @@ export function allInits(why: ReadonlyMap<string, string> = new Map()): InitSpec
     svinit('builtin'),
     svinit('runit'),
   ];
+}
+
+/**
+ * The limit of a graceful stop, for the stop-latency scenario only: no supervisor, every ./run
+ * started by a bash script that waits for them, under `tini -g` (one kill(2) of the process
+ * group delivers TERM to all; tini reaps the script and exits at once).
+ */
+export function tiniGroup(tini: InitSpec | undefined): InitSpec {
+  return {
+    id: 'tini-group', label: 'tini -g + bash wait', role: 'anchor',
+    unavailable: tini === undefined ? 'skipped: no tini row' : (tini.unavailable ?? missing(['bash'], new Map())),
+    argv: () => ['tini', '-g', '--', '/bin/bash', GROUP_WAIT],
+  };
 }

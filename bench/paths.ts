@@ -12,6 +12,9 @@ export const SERVICES_DIR = join(REPO_ROOT, 'bench', 'services');
 /** The classic shell-wrapper init (an anchor). */
 export const TRAP_WRAPPER = join(REPO_ROOT, 'bench', 'anchors', 'trap-wrapper.sh');
 
+/** The limit of a graceful stop (an anchor for the stop-latency scenario, run under `tini -g`). */
+export const GROUP_WAIT = join(REPO_ROOT, 'bench', 'anchors', 'group-wait.sh');
+
 /** C helpers compiled at bench time (bench/tools/*.c). */
 export const TOOLS_SRC = join(REPO_ROOT, 'bench', 'tools');
 

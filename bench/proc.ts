@@ -30,6 +30,19 @@ export function readStat(pid: number): ProcStat | null {
   return { state: fields[0] ?? '?', ppid: num(1), flags: num(6), cpuTicks: num(11) + num(12) };
 }
 
+/**
+ * Whether SIGTERM would reach the process's code rather than be dropped, from /proc/PID/status:
+ * caught (SigCgt) or blocked (SigBlk: a blocked signal stays pending, as tini's sigtimedwait
+ * relies on) and not ignored. Null when the process is gone.
+ */
+export function termHandled(pid: number): boolean | null {
+  const text = read(`/proc/${pid}/status`);
+  if (text === null) return null;
+  // SIGTERM is signal 15: bit 14 of the masks, in their last 8 hex digits.
+  const bit = (name: string): boolean => (parseInt(new RegExp(`^${name}:\\s+([0-9a-f]+)`, 'm').exec(text)?.[1]?.slice(-8) ?? '0', 16) & 0x4000) !== 0;
+  return (bit('SigCgt') || bit('SigBlk')) && !bit('SigIgn');
+}
+
 /** Thread ids of a process (empty when it is gone). */
 export function threadsOf(pid: number): number[] {
   try {

@@ -133,7 +133,7 @@ async function main(): Promise<number> {
       console.log(`\n-- ${scenario.id}: ${scenario.title}`);
       const t0 = performance.now();
       const table = await scenario.run(ctx);
-      console.log(`\n${renderTable(table, ctx.runs)}`);
+      console.log(`\n${renderTable(table, table.runs ?? ctx.runs)}`);
       results[scenario.id] = { ...table, seconds: (performance.now() - t0) / 1000, ratios: ratiosOf(table) };
     }
   } finally {

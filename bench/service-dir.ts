@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SERVICES_DIR } from './paths.js';
 
 /** What a benchmarked service does (bench/services/KIND.sh). */
-export type ServiceKind = 'graceful' | 'ignore-term' | 'idle';
+export type ServiceKind = 'graceful' | 'ignore-term' | 'idle' | 'quiet';
 
 /** One service of a run. */
 export interface ServiceSpec {
@@ -44,7 +44,7 @@ export function makeLayout(root: string, services: readonly ServiceSpec[]): Layo
     mkdirSync(dir);
     const script = join(SERVICES_DIR, `${svc.kind}.sh`);
     // The state folder is passed as an argument, so no init has to pass the environment on.
-    writeFileSync(join(dir, 'run'), `#!/bin/sh\nexec /bin/sh '${script}' '${root}' '${svc.name}'\n`);
+    writeFileSync(join(dir, 'run'), `#!/bin/sh\nexec ${interpreterOf(script)} '${script}' '${root}' '${svc.name}'\n`);
     chmodSync(join(dir, 'run'), 0o755);
   }
   // runsvdir sleeps 1 s before its first scan when the directory's mtime is in the current
@@ -52,6 +52,12 @@ export function makeLayout(root: string, services: readonly ServiceSpec[]): Layo
   const past = new Date(Date.now() - 3_600_000);
   utimesSync(layout.svcDir, past, past);
   return layout;
+}
+
+/** The shell a service script names on its #! line (/bin/sh or /bin/bash); the scripts need no x bit. */
+function interpreterOf(script: string): string {
+  const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
+  return first.startsWith('#!') ? first.slice(2).trim() : '/bin/sh';
 }
 
 /** Number of services that left a marker with this suffix (".term", ".clean"). */
@@ -63,6 +69,19 @@ export function countMarks(layout: Layout, suffix: string, names?: readonly stri
 /** Whether this service left a marker with this suffix. */
 export function hasMark(layout: Layout, name: string, suffix: string): boolean {
   return existsSync(join(layout.marksDir, name + suffix));
+}
+
+/** The contents of each marker with this suffix, by service name (services without one are absent). */
+export function readMarks(layout: Layout, suffix: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const { name } of layout.services) {
+    try {
+      out.set(name, readFileSync(join(layout.marksDir, name + suffix), 'utf8').trim());
+    } catch {
+      // no marker
+    }
+  }
+  return out;
 }
 
 /** The pid each service reported (its pid inside the namespace). */

@@ -6,6 +6,7 @@ import type { Value } from './measure.js';
 export interface Tools {
   readonly stormer: string | null;
   readonly deathwatch: string | null;
+  readonly pidwatch: string | null;
   readonly why: string | null;
 }
 
@@ -58,6 +59,8 @@ export interface Table {
   /** Columns for which the svinit/anchor ratios are printed. */
   readonly ratioKeys: readonly string[];
   readonly rows: readonly Row[];
+  /** Runs behind each median when the scenario takes fewer than the context's (default: ctx.runs). */
+  readonly runs?: number;
 }
 
 /** One benchmark scenario. */

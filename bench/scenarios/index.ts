@@ -5,10 +5,12 @@ import { memory } from './memory.js';
 import { orphanStorm } from './orphan-storm.js';
 import { startup } from './startup.js';
 import { statusLatency } from './status-latency.js';
+import { stopLatency } from './stop-latency.js';
 import { termIgnored } from './term-ignored.js';
+import { termWindow } from './term-window.js';
 import { wakeups } from './wakeups.js';
 
-/** The eight scenarios (ids are what --only takes). */
+/** The scenarios (ids are what --only takes). */
 export const SCENARIOS: readonly Scenario[] = [
   gracefulStop('graceful-stop', 'small'),
   gracefulStop('graceful-stop-many', 'large'),
@@ -18,4 +20,6 @@ export const SCENARIOS: readonly Scenario[] = [
   memory,
   wakeups,
   statusLatency,
+  stopLatency,
+  termWindow,
 ];

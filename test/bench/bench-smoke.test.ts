@@ -14,7 +14,7 @@ import type { Table } from '../../bench/types.js';
 const RUN_JS = fileURLToPath(new URL('../../bench/run.js', import.meta.url));
 const SCENARIO_IDS = [
   'graceful-stop', 'graceful-stop-many', 'term-ignored', 'orphan-storm',
-  'startup', 'memory', 'wakeups', 'status-latency',
+  'startup', 'memory', 'wakeups', 'status-latency', 'stop-latency', 'term-window',
 ];
 
 interface Results {
@@ -72,6 +72,8 @@ test('bench --quick measures every scenario for every anchor', { skip: reason ??
     assert.equal(byLabel('graceful-stop', 'sh trap + sv stop')?.median['cleaned'], 2);
     assert.equal(byLabel('graceful-stop', 'runsvdir (plain)')?.median['cleaned'], 0);
     assert.equal(byLabel('term-ignored', 'runsvdir (plain)')?.median['fate'], 'left to kernel');
+    // Services that fork nothing all finish their cleanup under the limit anchor, and the figures are there.
+    assert.equal(byLabel('stop-latency', 'tini -g + bash wait')?.median['cleaned'], 12);
     for (const row of results.scenarios['orphan-storm']?.rows.filter((r) => r.role === 'anchor') ?? []) {
       assert.equal(row.median['left'], 0, `${row.label} left zombies`);
     }
