@@ -3,11 +3,11 @@
 // service's TERM trap ran. Exit after the last: from the last service's own exit until PID 1 is
 // gone. Both ends of both figures are CLOCK_REALTIME stamps: the services' $EPOCHREALTIME and
 // bench/tools/pidwatch (the kill, and PID 1's pidfd turning readable).
-import { median } from '../measure.js';
+import { delay, median } from '../measure.js';
 import { watchPid } from '../pidwatch.js';
 import { measureInit, unavailableRow, type Sample } from '../rows.js';
 import { readMarks, servicesOf } from '../service-dir.js';
-import { exitText, within, withSession } from '../session.js';
+import { exitText, SETTLE_MS, within, withSession } from '../session.js';
 import { tiniGroup, type InitSpec } from '../inits.js';
 import type { Column, Context, Row, Scenario, Table } from '../types.js';
 
@@ -37,6 +37,9 @@ function stamps(marks: Map<string, string>): number[] {
 /** One stop of `count` services; values keyed PREFIX + First/Median/Last/Exit, plus cleaned and exit. */
 async function stopOnce(ctx: Context, init: InitSpec, count: number, prefix: string, pidwatch: string): Promise<Sample> {
   return withSession(ctx, init, servicesOf('quiet', count), async (s) => {
+    // As `docker stop` meets a container that has been up a moment: the init's own start-up work
+    // (runsvdir's rescan, svinit's status files) is over; the start-up scenario measures that.
+    await delay(SETTLE_MS);
     const watch = await watchPid(pidwatch, s.pid1.hostPid);
     try {
       const sentMs = await watch.term();

@@ -2,11 +2,11 @@
 // The svinit entry. As an init, its signal listeners go in before any other module loads (a
 // signal that arrives before them is lost, and SIGUSR1 would open Node's inspector); the control
 // commands (sv, status, check) load only what they need.
-import { installEarlySignals } from '../init/signals.js';
+import { installEarlySignals, isCliCommand } from '../init/signals.js';
 import { exitWhenDone } from './exit.js';
 
-const command = process.argv[2];
-const isCli = command === 'sv' || command === 'status' || command === 'check';
+// Bundled, stage 0 (src/bin/stage0.ts) has already done this: then it is a no-op.
+const isCli = isCliCommand(process.argv[2]);
 if (!isCli) installEarlySignals();
 
 async function run(): Promise<number> {

@@ -18,26 +18,41 @@ export const CAUGHT_SIGNALS = [
 export type CaughtSignal = (typeof CAUGHT_SIGNALS)[number];
 export type SignalHandler = (signal: CaughtSignal) => void;
 
-let queue: CaughtSignal[] | null = null;
-let handler: SignalHandler | null = null;
+interface SignalState {
+  installed: boolean;
+  queue: CaughtSignal[];
+  handler: SignalHandler | null;
+}
+
+/**
+ * The state lives on the process, not in this module: the bundled entry's stage 0 (a tiny file
+ * with its own copy of this module, scripts/bundle.js) installs the listeners before Node even
+ * parses the main bundle, and the main bundle's copy takes over the same queue.
+ */
+const STATE: SignalState = ((globalThis as Record<symbol, SignalState | undefined>)[Symbol.for('svinit.signals')] ??=
+  { installed: false, queue: [], handler: null });
 
 function onSignal(signal: NodeJS.Signals): void {
   const sig = signal as CaughtSignal;
-  if (handler !== null) handler(sig);
-  else queue?.push(sig);
+  if (STATE.handler !== null) STATE.handler(sig);
+  else STATE.queue.push(sig);
 }
 
-/** Installs a listener for every caught signal; signals are queued until `handleSignals`. */
+/** Installs a listener for every caught signal (once per process); signals are queued until `handleSignals`. */
 export function installEarlySignals(): void {
-  if (queue !== null || handler !== null) return;
-  queue = [];
+  if (STATE.installed) return;
+  STATE.installed = true;
   for (const sig of CAUGHT_SIGNALS) process.on(sig, onSignal);
 }
 
 /** Routes every caught signal to `fn`, first delivering those that arrived before now. */
 export function handleSignals(fn: SignalHandler): void {
-  handler = fn;
-  const early = queue ?? [];
-  queue = null;
+  STATE.handler = fn;
+  const early = STATE.queue.splice(0);
   for (const sig of early) fn(sig);
+}
+
+/** Whether `svinit ARG` runs a control command (sv, status, check) rather than the init. */
+export function isCliCommand(arg: string | undefined): boolean {
+  return arg === 'sv' || arg === 'status' || arg === 'check';
 }

@@ -44,7 +44,7 @@ export class Service {
     if (hasLog) this.pipe = pipeCloexec();
     const common = { env: deps.env, runner: deps.runner, log: deps.log,
       onChange: (u: Unit) => this.changed(u), onDone: (u: Unit) => this.unitDone(u),
-      timeLeft: () => this.ctx?.timeLeft() ?? Infinity };
+      timeLeft: () => this.ctx?.timeLeft() ?? Infinity, containerStopping: () => this.ctx !== null };
     this.main = new Unit({ ...common, name, dir, isLog: false, supervise: mainDir,
       stdio: ['inherit', this.pipe?.[1] ?? 'inherit', 'inherit'] }, hasDownFile(dir));
     this.logUnit = hasLog
@@ -114,6 +114,8 @@ export class Service {
   }
 
   private changed(unit: Unit): void {
+    // svinit.json serves `svinit status` while svinit runs: not rewritten while the container stops.
+    if (this.ctx !== null) return;
     if (unit.spec.supervise !== null && unit.writable) writeExtra(unit.spec.supervise.path, unit, this.deps.log);
   }
 

@@ -35,6 +35,8 @@ export interface UnitSpec {
   readonly onDone: (unit: Unit) => void;
   /** ms a control/ script may still run: the time left in the grace while stopping, else Infinity. */
   readonly timeLeft: () => number;
+  /** Whether the container is stopping (the shutdown reached this unit's service). */
+  readonly containerStopping: () => boolean;
 }
 
 /** This unit's part of a stop (the shutdown, or the removal of its directory): what the report says. */
@@ -233,8 +235,11 @@ export class Unit {
         for (const name of [...this.timers.keys()]) this.clearTimer(name);
         if (this.ended) return;
         this.ended = true;
-        // The last status is on disk before supervision ends (the service may be closed, or svinit exit, next).
-        this.flush();
+        // The last status is on disk before supervision ends (the service may be closed next). Not
+        // while the container stops: svinit exits the moment the last process is gone, and the
+        // files still pending then are not written (once svinit is gone, sv says "runsv not
+        // running" whatever they hold); until then they are written in the background.
+        if (!this.spec.containerStopping()) this.flush();
         this.spec.onDone(this);
         return;
     }
