@@ -12,11 +12,10 @@ import { IGNORE_TERM, NO_RUNIT, SLEEPER, Svinit, TRAPS, gone, procState, waitUnt
 const OPTS = { skip: NO_RUNIT, timeout: 120_000 };
 
 test('sv status shows svinit services exactly as runsv services', OPTS, async (t) => {
-  const sv = await Svinit.start({
+  const sv = await Svinit.start(t, {
     web: { run: SLEEPER, 'log/run': '#!/bin/sh\necho $$ > ready.new && mv ready.new ready\nexec cat > /dev/null\n' },
     off: { run: SLEEPER, down: ['', 0o644] },
   });
-  t.after(() => sv.stop());
   const t0 = Date.now();
   const pid = await sv.ready('web');
   const logPid = await sv.ready('web/log');
@@ -31,8 +30,7 @@ test('sv status shows svinit services exactly as runsv services', OPTS, async (t
 });
 
 test('sv commands reach the service with their effect', OPTS, async (t) => {
-  const sv = await Svinit.start({ s: { run: TRAPS }, d: { run: TRAPS, down: ['', 0o644] }, hard: { run: IGNORE_TERM } });
-  t.after(() => sv.stop());
+  const sv = await Svinit.start(t, { s: { run: TRAPS }, d: { run: TRAPS, down: ['', 0o644] }, hard: { run: IGNORE_TERM } });
   let pid = await sv.ready('s');
 
   // Each signal command: the trap for that signal wrote its marker, from this pid.
@@ -110,12 +108,9 @@ test('sv commands reach the service with their effect', OPTS, async (t) => {
 });
 
 test('LSB mode: an init.d symlink to sv gives 0 running, 3 down', OPTS, async (t) => {
-  const sv = await Svinit.start({ lsb: { run: SLEEPER } });
   const initd = mkdtempSync(join(tmpdir(), 'svinit-initd-'));
-  t.after(async () => {
-    rmSync(initd, { recursive: true, force: true });
-    await sv.stop();
-  });
+  t.after(() => rmSync(initd, { recursive: true, force: true }));
+  const sv = await Svinit.start(t, { lsb: { run: SLEEPER } });
   symlinkSync('/usr/bin/sv', join(initd, 'lsb'));
   await sv.ready('lsb');
   const env = { ...process.env, SVDIR: sv.tree.root };
