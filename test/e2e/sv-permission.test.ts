@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../compat/runsv-harness.js';
-import { CLI as REPO_CLI, RUNIT_SV, RUNSV, Tree, run } from '../compat/runsv-harness.js';
+import { CLI as REPO_CLI, RUNIT_SV, RUNSV, Tree, run, waitUntil } from '../compat/runsv-harness.js';
 import { inWorldReadable } from '../helpers/world-readable.js';
 
 const SETPRIV = '/usr/bin/setpriv';
@@ -29,8 +29,9 @@ test('non-root svinit sv down on a root-owned service: denied like runit', { ski
   const tree = new Tree({ svc: { run: '#!/bin/sh\nexec sleep 1000\n' } }, 'svinit-perm-');
   t.after(() => tree.cleanup());
   await tree.start('svc');
+  // runsv answers on supervise/ok before it has started ./run: wait for the service's pid.
+  await waitUntil(() => tree.status('svc').pid > 0, 10_000, 'svc running');
   const pid = tree.status('svc').pid;
-  assert.ok(pid > 0);
 
   await t.test('supervise/ is 0700: the ok FIFO cannot be opened', async () => {
     const runit = await asNobody(RUNIT_SV, ['down', 'svc'], tree.root);
