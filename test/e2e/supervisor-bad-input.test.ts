@@ -105,7 +105,7 @@ test('a ./finish that never exits is killed at the default timeout-finish', OPTS
   assert.equal((await sv.sv(['down', 'f'])).code, 0);
   await waitUntil(() => sv.read('f', 'fin') !== null, 10_000, 'finish started');
   const fin = Number((sv.read('f', 'fin') ?? '').trim());
-  await sv.until('f', (s) => s.state === 'down', 'down after the finish timeout', 20_000);
+  await sv.until('f', (s) => s.state === 'down', 'down after the finish timeout', 30_000);
   const took = Date.now() - t0;
   assert.ok(took >= 4500, `after ~5000 ms (${took})`);
   await waitUntil(() => gone(fin), 5000, 'finish killed');

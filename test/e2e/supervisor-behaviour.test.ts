@@ -47,8 +47,9 @@ test('a crash loop restarts once a second and never delays another service', OPT
   const gaps = s.slice(1).map((v, i) => v - (s[i] as number));
   t.diagnostic(`crash loop gaps ms: ${gaps.map((g) => g.toFixed(0)).join(' ')}; calm down latency ms: ${lat.map((l) => l.toFixed(0)).join(' ')}`);
   for (const g of gaps) assert.ok(g >= 900, `starts at least ~1 s apart: ${g.toFixed(0)} ms`);
+  // A down takes tens of ms; one held up by the crash loop's 1 s throttle would wait up to 1 s.
   const sorted = [...lat].sort((a, b) => a - b);
-  assert.ok((sorted[2] as number) < 200, `median sv down latency ${sorted[2]} ms < 200 ms`);
+  assert.ok((sorted[2] as number) < 400, `median sv down latency ${sorted[2]} ms < 400 ms`);
   for (const l of lat) assert.ok(l < 900, `never blocked by the other service's throttle: ${l.toFixed(0)} ms`);
 });
 
@@ -102,11 +103,12 @@ test('control/ overrides: h handled, d after TERM, a hanging t is killed and svi
   const t0 = Date.now();
   assert.equal((await sv.sv(['down', 'hang'])).code, 0);
   const tpid = Number(await waitFor(() => (sv.read('hang', 'tpid') ?? '').trim()));
-  // While control/t hangs, svinit serves everything else at once.
+  // While control/t hangs (5 s), svinit serves everything else: the HUP arrives while it still runs.
   assert.equal((await sv.sv(['hup', 'other'])).code, 0);
-  await waitUntil(() => sv.signals('other').includes(`HUP ${otherPid}`), 3000, 'other service got HUP while control/t hangs');
+  await waitUntil(() => sv.signals('other').includes(`HUP ${otherPid}`), 15_000, 'other service got HUP');
+  assert.ok(!gone(tpid), 'the HUP was served while control/t still hung');
   assert.match((await sv.sv(['status', 'hang'])).stdout, /^run: hang: \(pid \d+\) \d+s, want down\n$/);
-  await sv.until('hang', (s) => s.state === 'down', 'hang down after the override timeout', 20_000);
+  await sv.until('hang', (s) => s.state === 'down', 'hang down after the override timeout', 30_000);
   const took = Date.now() - t0;
   assert.ok(took >= 4500, `control/t killed only after its timeout (${took} ms)`);
   assert.ok(gone(tpid), 'control/t was killed');

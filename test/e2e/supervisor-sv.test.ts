@@ -59,7 +59,7 @@ test('sv commands reach the service with their effect', OPTS, async (t) => {
   // restart: new pid, the old one got TERM. sv compares whole seconds (runit quirk), so a
   // restart in the second the service started would pass at once with the old pid.
   const started = sv.status('s')?.seconds ?? 0;
-  await waitUntil(() => Math.floor(Date.now() / 1000) > started, 3000, 'a new second');
+  await waitUntil(() => Math.floor(Date.now() / 1000) > started, 10_000, 'a new second');
   const rs = await sv.sv(['-w', '5', 'restart', 's']);
   assert.equal(rs.code, 0, rs.stdout);
   assert.match(rs.stdout, /^ok: run: s: \(pid \d+\) \d+s\n$/);
