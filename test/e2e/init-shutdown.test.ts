@@ -44,9 +44,9 @@ for (const mode of MODES) {
     for (const name of ['a', 'b']) {
       const line = lines.find((l) => l.startsWith(`svinit: shutdown: ${name}: `));
       assert.ok(line !== undefined, `report line for ${name}:\n${init.stderr}`);
-      assert.match(line, /sent SIGTERM, gone after \d+ ms/);
-      assert.doesNotMatch(line, /SIGKILLed/);
-      if (mode.engine === 'builtin') assert.match(line, /exited 0/);
+      assert.match(line, /sent SIGTERM, gone after \d+ ms/, init.stderr);
+      assert.doesNotMatch(line, /SIGKILLed/, init.stderr);
+      if (mode.engine === 'builtin') assert.match(line, /exited 0/, init.stderr);
     }
     assert.match(lines.at(-1) ?? '', /2 service\(s\) stopped in \d+ ms \(grace 7000 ms\), 0 SIGKILLed.*exit 0$/);
   });
