@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Table } from '../../bench/types.js';
+import { track } from '../helpers/teardown.js';
 
 const RUN_JS = fileURLToPath(new URL('../../bench/run.js', import.meta.url));
 const SCENARIO_IDS = [
@@ -31,7 +32,7 @@ function whyNot(): string | null {
 
 function runBench(json: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RUN_JS, '--quick', '--json', json], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = track(spawn(process.execPath, [RUN_JS, '--quick', '--json', json], { stdio: ['ignore', 'pipe', 'pipe'] }));
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

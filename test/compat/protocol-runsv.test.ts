@@ -11,6 +11,7 @@ import { encodeStatus, pidText, statText } from '../../src/protocol/status-file.
 import type { SuperviseStatus } from '../../src/protocol/status-file.js';
 import type { LogView } from '../../src/protocol/sv-format.js';
 import { statusOutput } from '../../src/protocol/sv-format.js';
+import { stopTree, track } from '../helpers/teardown.js';
 import { haveExecutable, removeDir, tempDir, waitFor } from './protocol-fixtures.js';
 
 const RUNSV = '/usr/bin/runsv';
@@ -84,24 +85,12 @@ test('our client reads and drives a real runsv (with a log service)', { skip, ti
   writeFileSync(join(svc, 'run'), RUN_SCRIPT, { mode: 0o755 });
   writeFileSync(join(svc, 'log', 'run'), LOG_SCRIPT, { mode: 0o755 });
 
-  const runsv: ChildProcess = spawn(RUNSV, ['svc'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const runsv: ChildProcess = track(spawn(RUNSV, ['svc'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] }));
   let runsvErr = '';
   runsv.stderr?.on('data', (d: Buffer) => (runsvErr += d.toString()));
   const exited = new Promise<number | null>((res) => runsv.on('exit', (code) => res(code)));
-  let runsvGone = false;
-  void exited.then(() => (runsvGone = true));
   t.after(async () => {
-    if (!runsvGone) {
-      killQuietly(runsv.pid, 'SIGTERM');
-      await Promise.race([exited, delay(10_000)]);
-      if (!runsvGone) killQuietly(runsv.pid, 'SIGKILL');
-    }
-    killQuietly(readInt(join(svc, 'ready')), 'SIGKILL');
-    killQuietly(readInt(join(svc, 'log-ready')), 'SIGKILL');
-    for (const line of existsSync(join(svc, 'children')) ? readFileSync(join(svc, 'children'), 'utf8').split('\n') : []) {
-      const pid = Number.parseInt(line, 10);
-      if (pid > 0) killQuietly(pid, 'SIGKILL');
-    }
+    await stopTree(runsv, 10_000); // runsv, its services, the log service and the run script's child
     removeDir(root);
   });
 

@@ -2,12 +2,14 @@
 // them, waits on supervise/status, and a teardown that leaves no process behind.
 import type { ChildProcess } from 'node:child_process';
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive, readStatus, sendControl } from '../../src/protocol/client.js';
 import type { SuperviseStatus } from '../../src/protocol/status-file.js';
+import { killMembers, snapshotTree } from '../helpers/proc.js';
+import { stopTree, track } from '../helpers/teardown.js';
 
 /** The compiled test entry that runs `svinit sv|status|check`. */
 export const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/cli-entry.js');
@@ -44,16 +46,19 @@ export class Tree {
     return join(this.root, name);
   }
 
-  /** Starts runsv on a service and waits until it answers on supervise/ok with a status. */
+  /**
+   * Starts runsv on a service and waits until it answers on supervise/ok with a status. The runsv
+   * is this tree's from the spawn on: register cleanup() before calling this.
+   */
   async start(name: string): Promise<void> {
-    const child = spawn(RUNSV, [name], { cwd: this.root, stdio: 'ignore' });
+    const child = track(spawn(RUNSV, [name], { cwd: this.root, stdio: 'ignore' }));
     this.runsvs.set(name, child);
     await waitUntil(() => isAlive(this.dir(name)).kind === 'alive' && readStatus(this.dir(name)).kind === 'ok', 10_000, `runsv ${name} up`);
   }
 
-  /** Starts svinit's own init on the whole tree and waits until `names` are supervised. */
+  /** Starts svinit's own init on the whole tree and waits until `names` are supervised (register cleanup() first). */
   async startInit(names: readonly string[]): Promise<void> {
-    this.init = spawn(process.execPath, [SVINIT_INIT, '--dir', this.root], { stdio: 'ignore' });
+    this.init = track(spawn(process.execPath, [SVINIT_INIT, '--dir', this.root], { stdio: 'ignore' }));
     await waitUntil(() => names.every((n) => isAlive(this.dir(n)).kind === 'alive' && readStatus(this.dir(n)).kind === 'ok'), 10_000, 'svinit supervising');
   }
 
@@ -76,35 +81,25 @@ export class Tree {
     return r.status;
   }
 
-  /** Kills the services (k), tells every runsv to exit (x), SIGKILLs any left, removes the tree. */
+  /**
+   * Stops svinit (SIGTERM, up to 15 s); kills the services (k) and tells every runsv to exit (x);
+   * SIGKILLs whatever is left of each tree; removes the directory. Safe to call more than once.
+   */
   async cleanup(): Promise<void> {
-    const init = this.init;
-    if (init !== undefined && init.exitCode === null && init.signalCode === null) {
-      const gone = new Promise((res) => init.once('exit', res));
-      init.kill('SIGTERM');
-      await gone;
-    }
+    if (this.init !== undefined) await stopTree(this.init, 15_000);
     for (const [name, child] of this.runsvs) {
-      if (child.exitCode !== null || child.signalCode !== null) continue;
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
+      const snap = snapshotTree(child.pid);
       sendControl(this.dir(name), 'cxk');
       if (existsSync(join(this.dir(name), 'log'))) sendControl(join(this.dir(name), 'log'), 'ck');
       try {
         await this.exited(name, 5000);
       } catch {
-        for (const pidFile of ['supervise/pid', 'log/supervise/pid']) killPidFile(join(this.dir(name), pidFile));
         child.kill('SIGKILL');
       }
+      killMembers(snap); // the services and loggers, should runsv have left any
     }
     rmSync(this.root, { recursive: true, force: true });
-  }
-}
-
-function killPidFile(path: string): void {
-  try {
-    const pid = Number(readFileSync(path, 'utf8').trim());
-    if (pid > 0) process.kill(pid, 'SIGKILL');
-  } catch {
-    // No pid file, or the process is already gone.
   }
 }
 

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { repoRoot } from '../helpers/fixtures.js';
 import { childrenOf, killTree } from '../helpers/proc.js';
+import { track } from '../helpers/teardown.js';
 
 export const SVINIT_BIN = join(repoRoot, 'bin', 'svinit');
 export const RUNSVINIT_BIN = join(repoRoot, 'bin', 'runsvinit');
@@ -114,6 +115,7 @@ export class Init {
       this.child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
       this.#pid = this.child.pid ?? 0;
     }
+    track(this.child);
     this.child.stderr?.setEncoding('utf8').on('data', (s: string) => { this.stderr += s; });
     this.child.stdout?.setEncoding('utf8').on('data', (s: string) => { this.stdout += s; });
     this.exited = new Promise((resolve) => {
@@ -124,10 +126,20 @@ export class Init {
   /** svinit's pid here (for pid1 runs: unshare's forked child, once it exists). */
   async pid(): Promise<number> {
     if (this.#pid !== 0) return this.#pid;
-    const outer = this.child.pid ?? 0;
-    await waitFor(() => childrenOf(outer).length > 0, 10_000, 'the namespace init');
-    this.#pid = childrenOf(outer)[0] as number;
+    const outer = this.child.pid;
+    // No pid: the spawn failed (childrenOf(0) would name the kernel's own pid 1 and 2).
+    if (outer === undefined) throw new Error(`unable to start ${this.opts.pid1 === true ? 'unshare' : 'svinit'}`);
+    await waitFor(() => childrenOf(outer).length > 0 || !this.running, 15_000, 'the namespace init')
+      .catch((e: Error) => { throw new Error(`${e.message}; stderr:\n${this.stderr}`); });
+    const inner = childrenOf(outer)[0];
+    if (inner === undefined || !this.running) throw new Error(`unshare exited before its child could be seen; stderr:\n${this.stderr}`);
+    this.#pid = inner;
     return this.#pid;
+  }
+
+  /** Whether the spawned process (svinit, or unshare for pid1 runs) has not exited yet. */
+  get running(): boolean {
+    return this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** Sends `sig` to svinit; resolves with the performance.now() time it was sent. */
@@ -156,9 +168,9 @@ export class Init {
     return this.stderr.split('\n').filter((l) => l.startsWith('svinit: shutdown: '));
   }
 
-  /** Teardown: SIGKILL the whole tree if anything is left. */
+  /** Teardown: SIGKILL the whole tree if anything is left (never a pid already reaped). */
   kill(): void {
-    if (this.child.pid !== undefined) killTree(this.child.pid);
+    if (this.running) killTree(this.child.pid as number);
   }
 }
 

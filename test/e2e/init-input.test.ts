@@ -8,8 +8,12 @@ import { Init, PID1_SKIP, RUNSVINIT_BIN, Tree, trapRun, waitFor } from './init-h
 
 async function runToEnd(args: string[], opts: ConstructorParameters<typeof Init>[1] = {}): Promise<Init & { code: number | null }> {
   const init = new Init(args, opts);
-  const { code } = await init.exit();
-  return Object.assign(init, { code });
+  try {
+    const { code } = await init.exit();
+    return Object.assign(init, { code });
+  } finally {
+    init.kill(); // a no-op once it exited; after a timeout, nothing of it is left behind
+  }
 }
 
 test('setup errors exit 111 with a one-line reason', { timeout: 60_000 }, async (t) => {

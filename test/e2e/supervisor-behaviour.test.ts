@@ -11,11 +11,10 @@ const OPTS = { skip: NO_RUNIT, timeout: 120_000 };
 
 test('./finish gets runit\'s two arguments', OPTS, async (t) => {
   const finish = '#!/bin/sh\necho "$1 $2" >> args\n';
-  const sv = await Svinit.start({
+  const sv = await Svinit.start(t, {
     ex3: { run: '#!/bin/sh\nexit 3\n', finish, down: ['', 0o644] },
     termd: { run: SLEEPER, finish },
   });
-  t.after(() => sv.stop());
   assert.equal((await sv.sv(['once', 'ex3'])).code, 0);
   await waitUntil(() => sv.read('ex3', 'args') !== null, 10_000, 'ex3 finish ran');
   await sv.until('ex3', (s) => s.state === 'down', 'ex3 down');
@@ -26,11 +25,10 @@ test('./finish gets runit\'s two arguments', OPTS, async (t) => {
 });
 
 test('a crash loop restarts once a second and never delays another service', OPTS, async (t) => {
-  const sv = await Svinit.start({
+  const sv = await Svinit.start(t, {
     crash: { run: '#!/bin/sh\ndate +%s%N >> starts\nexit 1\n' },
     calm: { run: SLEEPER },
   });
-  t.after(() => sv.stop());
   const starts = (): number[] => (sv.read('crash', 'starts') ?? '').split('\n').filter((l) => l !== '').map((l) => Number(l) / 1e6);
   await waitUntil(() => starts().length >= 2, 15_000, 'crash loop under way');
   const lat: number[] = [];
@@ -49,8 +47,9 @@ test('a crash loop restarts once a second and never delays another service', OPT
   const gaps = s.slice(1).map((v, i) => v - (s[i] as number));
   t.diagnostic(`crash loop gaps ms: ${gaps.map((g) => g.toFixed(0)).join(' ')}; calm down latency ms: ${lat.map((l) => l.toFixed(0)).join(' ')}`);
   for (const g of gaps) assert.ok(g >= 900, `starts at least ~1 s apart: ${g.toFixed(0)} ms`);
+  // A down takes tens of ms; one held up by the crash loop's 1 s throttle would wait up to 1 s.
   const sorted = [...lat].sort((a, b) => a - b);
-  assert.ok((sorted[2] as number) < 200, `median sv down latency ${sorted[2]} ms < 200 ms`);
+  assert.ok((sorted[2] as number) < 400, `median sv down latency ${sorted[2]} ms < 400 ms`);
   for (const l of lat) assert.ok(l < 900, `never blocked by the other service's throttle: ${l.toFixed(0)} ms`);
 });
 
@@ -60,13 +59,12 @@ test('the log pipe keeps every line across logger restarts', OPTS, async (t) => 
   // so it never holds more than the line it is on): every line it did not take must still be in
   // svinit's pipe when the next logger starts, a throttled restart later. (A logger killed with
   // SIGKILL may lose what it had read but not yet written; that loss is the logger's, not the pipe's.)
-  const sv = await Svinit.start({
+  const sv = await Svinit.start(t, {
     talk: {
       run: `#!/bin/sh\n${READY}\ni=0\nwhile [ $i -lt ${N} ]; do i=$((i+1)); echo $i; sleep 0.01; done\ntouch done\nexec sleep 1000\n`,
       'log/run': `#!/bin/sh\n${READY}\nn=0\nwhile [ $n -lt 70 ] && IFS= read -r l; do echo "$$ $l" >> out; n=$((n+1)); done\nexit 0\n`,
     },
   });
-  t.after(() => sv.stop());
   const entries = (): string[][] => (sv.read('talk/log', 'out') ?? '').split('\n').filter((l) => l !== '').map((l) => l.split(' '));
   await waitUntil(() => sv.read('talk', 'done') !== null && entries().length >= N, 30_000, 'all lines');
   assert.deepEqual(entries().map((e) => e[1]), Array.from({ length: N }, (_, i) => String(i + 1)));
@@ -77,7 +75,7 @@ test('the log pipe keeps every line across logger restarts', OPTS, async (t) => 
 });
 
 test('control/ overrides: h handled, d after TERM, a hanging t is killed and svinit stays responsive', OPTS, async (t) => {
-  const sv = await Svinit.start({
+  const sv = await Svinit.start(t, {
     ov: {
       run: TRAPS,
       'control/h': '#!/bin/sh\necho h >> ran\nexit 0\n',
@@ -87,7 +85,6 @@ test('control/ overrides: h handled, d after TERM, a hanging t is killed and svi
     hang: { run: TRAPS, 'control/t': '#!/bin/sh\necho $$ > tpid\nexec sleep 1000\n' },
     other: { run: TRAPS },
   });
-  t.after(() => sv.stop());
   const pid = await sv.ready('ov');
   assert.equal((await sv.sv(['hup', 'ov'])).code, 0);
   assert.equal((await sv.sv(['alarm', 'ov'])).code, 0);
@@ -106,11 +103,12 @@ test('control/ overrides: h handled, d after TERM, a hanging t is killed and svi
   const t0 = Date.now();
   assert.equal((await sv.sv(['down', 'hang'])).code, 0);
   const tpid = Number(await waitFor(() => (sv.read('hang', 'tpid') ?? '').trim()));
-  // While control/t hangs, svinit serves everything else at once.
+  // While control/t hangs (5 s), svinit serves everything else: the HUP arrives while it still runs.
   assert.equal((await sv.sv(['hup', 'other'])).code, 0);
-  await waitUntil(() => sv.signals('other').includes(`HUP ${otherPid}`), 3000, 'other service got HUP while control/t hangs');
+  await waitUntil(() => sv.signals('other').includes(`HUP ${otherPid}`), 15_000, 'other service got HUP');
+  assert.ok(!gone(tpid), 'the HUP was served while control/t still hung');
   assert.match((await sv.sv(['status', 'hang'])).stdout, /^run: hang: \(pid \d+\) \d+s, want down\n$/);
-  await sv.until('hang', (s) => s.state === 'down', 'hang down after the override timeout', 20_000);
+  await sv.until('hang', (s) => s.state === 'down', 'hang down after the override timeout', 30_000);
   const took = Date.now() - t0;
   assert.ok(took >= 4500, `control/t killed only after its timeout (${took} ms)`);
   assert.ok(gone(tpid), 'control/t was killed');
@@ -119,7 +117,7 @@ test('control/ overrides: h handled, d after TERM, a hanging t is killed and svi
 });
 
 test('s6 extras: down-signal, timeout-kill to the group, timeout-finish', OPTS, async (t) => {
-  const sv = await Svinit.start({
+  const sv = await Svinit.start(t, {
     intr: { run: TRAPS.replace("trap 'on TERM", "trap 'on INT; kill $k 2>/dev/null; exit 0' INT\ntrap 'on TERM"), 'down-signal': ['SIGINT\n', 0o644] },
     stubborn: {
       run: `#!/bin/sh\ntrap '' TERM\nsleep 1000 &\necho $! > child\n${READY}\nexec sleep 1000\n`,
@@ -127,7 +125,6 @@ test('s6 extras: down-signal, timeout-kill to the group, timeout-finish', OPTS, 
     },
     slowfin: { run: SLEEPER, finish: '#!/bin/sh\necho $$ > fin\nexec sleep 1000\n', 'timeout-finish': ['600\n', 0o644] },
   });
-  t.after(() => sv.stop());
   const ipid = await sv.ready('intr');
   assert.equal((await sv.sv(['-w', '5', 'down', 'intr'])).code, 0);
   assert.ok(sv.signals('intr').includes(`INT ${ipid}`), 'SIGINT delivered');

@@ -117,8 +117,7 @@ test('supervise/ files, modes and every status/stat state match runsv byte for b
   const refSnaps = await walk({ dir: ref.dir('g'), sv: svRef });
   const refModes = modes(ref.dir('g'));
 
-  const sv = await Svinit.start({ g: GOLDEN });
-  t.after(() => sv.stop());
+  const sv = await Svinit.start(t, { g: GOLDEN });
   const ours = await walk({ dir: sv.dir('g'), sv: (args) => sv.sv(args) });
   const ourModes = modes(sv.dir('g'));
 
@@ -135,10 +134,10 @@ test('supervise/ files, modes and every status/stat state match runsv byte for b
 
 test('a service held by a live runsv is left alone; svinit says so and runs the others', OPTS, async (t) => {
   const tree = new Tree({ held: { run: SLEEPER }, mine: { run: SLEEPER } }, 'svinit-lock-');
+  t.after(() => tree.cleanup());
   await tree.start('held');
   const heldPid = Number(await waitFor(() => readFileSync(join(tree.dir('held'), 'ready'), { flag: 'a+' }).toString().trim()));
-  const sv = await Svinit.start(tree, ['mine']);
-  t.after(() => sv.stop());
+  const sv = await Svinit.start(t, tree, ['mine']);
   await sv.ready('mine');
   const line = await sv.waitLog(/held: another supervisor holds .*held\/supervise\/lock; leaving this service to it/);
   assert.match(line, /^svinit: warning: /);
@@ -152,6 +151,7 @@ test('a service held by a live runsv is left alone; svinit says so and runs the 
 
 test('a supervise/ left by a dead runsv is reused by svinit', OPTS, async (t) => {
   const tree = new Tree({ old: { run: SLEEPER } }, 'svinit-reuse-');
+  t.after(() => tree.cleanup());
   await tree.start('old');
   const sup = join(tree.dir('old'), 'supervise');
   const inodes = ['control', 'ok', 'lock'].map((f) => statSync(join(sup, f)).ino);
@@ -160,8 +160,7 @@ test('a supervise/ left by a dead runsv is reused by svinit', OPTS, async (t) =>
   assert.equal(isAlive(tree.dir('old')).kind, 'not-running');
   rmSync(join(tree.dir('old'), 'ready'));
 
-  const sv = await Svinit.start(tree);
-  t.after(() => sv.stop());
+  const sv = await Svinit.start(t, tree);
   const pid = await sv.ready('old');
   assert.deepEqual(['control', 'ok', 'lock'].map((f) => statSync(join(sup, f)).ino), inodes, 'the FIFOs and lock are reused');
   const r = await sv.sv(['status', 'old']);

@@ -3,6 +3,7 @@
 // and status contents (never fixed sleeps), and a teardown that leaves no process behind.
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import type { TestContext } from 'node:test';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive, readStatus } from '../../src/protocol/client.js';
@@ -10,7 +11,7 @@ import type { SuperviseStatus } from '../../src/protocol/status-file.js';
 import type { RunResult, ServiceFiles } from '../compat/runsv-harness.js';
 import { RUNIT_SV, RUNSV, Tree, run, waitUntil } from '../compat/runsv-harness.js';
 import { repoRoot } from '../helpers/fixtures.js';
-import { descendants } from '../helpers/proc.js';
+import { stopTree, track } from '../helpers/teardown.js';
 
 export { RUNIT_SV, RUNSV, Tree, waitUntil };
 export type { ServiceFiles };
@@ -40,7 +41,6 @@ export const SLEEPER = `#!/bin/sh\n${READY}\nexec sleep 1000\n`;
 export class Svinit {
   readonly lines: string[] = [];
   private partial = '';
-  private readonly exited: Promise<void>;
 
   private constructor(readonly tree: Tree, readonly child: ChildProcess) {
     const take = (chunk: Buffer): void => {
@@ -50,20 +50,28 @@ export class Svinit {
     };
     child.stdout?.on('data', take);
     child.stderr?.on('data', take);
-    this.exited = new Promise((res) => child.once('exit', () => res()));
   }
 
-  /** Starts svinit on `tree` (made from `services` when a record is given). */
-  /** `supervised`: the services to wait for (sv answers for them); default every top-level one. */
-  static async start(services: Tree | Record<string, ServiceFiles>, supervised?: readonly string[]): Promise<Svinit> {
+  /**
+   * Starts svinit on `tree` (made from `services` when a record is given) and waits until
+   * `supervised` (default: every top-level service) answer sv. The teardown (stop(), which also
+   * removes the tree) is registered on `t` before the first wait, so a start-up that times out or
+   * fails leaves nothing behind.
+   */
+  static async start(t: TestContext, services: Tree | Record<string, ServiceFiles>, supervised?: readonly string[]): Promise<Svinit> {
     const tree = services instanceof Tree ? services : new Tree(services, 'svinit-e2e-');
-    const child = spawn(join(repoRoot, 'bin/svinit'), ['--dir', tree.root, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = track(spawn(join(repoRoot, 'bin/svinit'), ['--dir', tree.root, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] }));
     const s = new Svinit(tree, child);
-    await waitUntil(() => s.lines.some((l) => l.includes('running as pid')) || child.exitCode !== null, 20_000, 'svinit started');
-    if (child.exitCode !== null) throw new Error(`svinit exited ${child.exitCode}:\n${s.lines.join('\n')}`);
-    const names = supervised ?? readdirSync(tree.root).filter((n) => !n.startsWith('.'));
-    await waitUntil(() => names.every((n) => isAlive(tree.dir(n)).kind === 'alive' && readStatus(tree.dir(n)).kind === 'ok'),
-      20_000, `services supervised: ${names.join(' ')}`);
+    t.after(() => s.stop());
+    try {
+      await waitUntil(() => s.lines.some((l) => l.includes('running as pid')) || !s.alive, 20_000, 'svinit started');
+      if (!s.alive) throw new Error(`svinit exited ${child.exitCode ?? child.signalCode}`);
+      const names = supervised ?? readdirSync(tree.root).filter((n) => !n.startsWith('.'));
+      await waitUntil(() => names.every((n) => isAlive(tree.dir(n)).kind === 'alive' && readStatus(tree.dir(n)).kind === 'ok'),
+        20_000, `services supervised: ${names.join(' ')}`);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n--- svinit log:\n${s.lines.join('\n')}`);
+    }
     return s;
   }
 
@@ -143,21 +151,9 @@ export class Svinit {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** SIGTERM (graceful), then SIGKILL to anything left of the tree; removes the directory. */
+  /** SIGTERM (graceful, up to 15 s), then SIGKILL to anything left of its tree; removes the directory. */
   async stop(): Promise<void> {
-    const tree = this.pid > 0 && this.alive ? descendants(this.pid) : [];
-    if (this.alive) {
-      this.child.kill('SIGTERM');
-      await Promise.race([this.exited, new Promise((r) => setTimeout(r, 15_000))]);
-    }
-    if (this.alive) this.child.kill('SIGKILL');
-    for (const p of tree) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    await stopTree(this.child, 15_000);
     await this.tree.cleanup();
   }
 }

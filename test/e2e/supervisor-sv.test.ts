@@ -12,11 +12,10 @@ import { IGNORE_TERM, NO_RUNIT, SLEEPER, Svinit, TRAPS, gone, procState, waitUnt
 const OPTS = { skip: NO_RUNIT, timeout: 120_000 };
 
 test('sv status shows svinit services exactly as runsv services', OPTS, async (t) => {
-  const sv = await Svinit.start({
+  const sv = await Svinit.start(t, {
     web: { run: SLEEPER, 'log/run': '#!/bin/sh\necho $$ > ready.new && mv ready.new ready\nexec cat > /dev/null\n' },
     off: { run: SLEEPER, down: ['', 0o644] },
   });
-  t.after(() => sv.stop());
   const t0 = Date.now();
   const pid = await sv.ready('web');
   const logPid = await sv.ready('web/log');
@@ -31,8 +30,7 @@ test('sv status shows svinit services exactly as runsv services', OPTS, async (t
 });
 
 test('sv commands reach the service with their effect', OPTS, async (t) => {
-  const sv = await Svinit.start({ s: { run: TRAPS }, d: { run: TRAPS, down: ['', 0o644] }, hard: { run: IGNORE_TERM } });
-  t.after(() => sv.stop());
+  const sv = await Svinit.start(t, { s: { run: TRAPS }, d: { run: TRAPS, down: ['', 0o644] }, hard: { run: IGNORE_TERM } });
   let pid = await sv.ready('s');
 
   // Each signal command: the trap for that signal wrote its marker, from this pid.
@@ -61,7 +59,7 @@ test('sv commands reach the service with their effect', OPTS, async (t) => {
   // restart: new pid, the old one got TERM. sv compares whole seconds (runit quirk), so a
   // restart in the second the service started would pass at once with the old pid.
   const started = sv.status('s')?.seconds ?? 0;
-  await waitUntil(() => Math.floor(Date.now() / 1000) > started, 3000, 'a new second');
+  await waitUntil(() => Math.floor(Date.now() / 1000) > started, 10_000, 'a new second');
   const rs = await sv.sv(['-w', '5', 'restart', 's']);
   assert.equal(rs.code, 0, rs.stdout);
   assert.match(rs.stdout, /^ok: run: s: \(pid \d+\) \d+s\n$/);
@@ -110,12 +108,9 @@ test('sv commands reach the service with their effect', OPTS, async (t) => {
 });
 
 test('LSB mode: an init.d symlink to sv gives 0 running, 3 down', OPTS, async (t) => {
-  const sv = await Svinit.start({ lsb: { run: SLEEPER } });
   const initd = mkdtempSync(join(tmpdir(), 'svinit-initd-'));
-  t.after(async () => {
-    rmSync(initd, { recursive: true, force: true });
-    await sv.stop();
-  });
+  t.after(() => rmSync(initd, { recursive: true, force: true }));
+  const sv = await Svinit.start(t, { lsb: { run: SLEEPER } });
   symlinkSync('/usr/bin/sv', join(initd, 'lsb'));
   await sv.ready('lsb');
   const env = { ...process.env, SVDIR: sv.tree.root };

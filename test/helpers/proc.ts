@@ -23,6 +23,8 @@ export interface ProcStat {
   readonly ppid: number;
   readonly pgrp: number;
   readonly session: number;
+  /** Start time in clock ticks since boot: with the pid, it names one process (pids are reused). */
+  readonly start: number;
 }
 
 /** Fields of /proc/PID/stat (comm may contain spaces and parentheses, so parse from the last ')'). */
@@ -34,7 +36,7 @@ export function procStat(pid: number): ProcStat | null {
     return null;
   }
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { pid, state: rest[0] ?? '?', ppid: Number(rest[1]), pgrp: Number(rest[2]), session: Number(rest[3]) };
+  return { pid, state: rest[0] ?? '?', ppid: Number(rest[1]), pgrp: Number(rest[2]), session: Number(rest[3]), start: Number(rest[19]) };
 }
 
 function allPids(): number[] {
@@ -87,16 +89,58 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
+/** One process of a snapshot: its pid and start time (a pid alone may be reused once it is reaped). */
+export interface Member {
+  readonly pid: number;
+  readonly start: number;
+}
+
+/** `pid` and its descendants as they are now, parents first. */
+export function snapshotTree(pid: number): Member[] {
+  const out: Member[] = [];
+  for (const p of descendants(pid)) {
+    const st = procStat(p);
+    if (st !== null) out.push({ pid: p, start: st.start });
+  }
+  return out;
+}
+
+function signalMember(m: Member, sig: NodeJS.Signals): boolean {
+  if (procStat(m.pid)?.start !== m.start) return false; // gone, or the pid now names another process
+  try {
+    process.kill(m.pid, sig);
+    return true;
+  } catch {
+    return false; // already gone
+  }
+}
+
+/**
+ * SIGKILLs every member of `snap` that is still the same process, and (when `root` is given and
+ * still alive) whatever it has started since. Everything is SIGSTOPped first, so a supervisor cannot
+ * start a replacement between the snapshot and the kill. Returns how many were killed.
+ */
+export function killMembers(snap: readonly Member[], root?: Member): number {
+  const all = new Map(snap.map((m) => [m.pid, m]));
+  for (let round = 0; round < 5; round++) {
+    for (const m of all.values()) signalMember(m, 'SIGSTOP');
+    if (root === undefined || procStat(root.pid)?.start !== root.start) break;
+    let added = 0;
+    for (const m of snapshotTree(root.pid)) {
+      if (!all.has(m.pid)) {
+        all.set(m.pid, m);
+        added++;
+      }
+    }
+    if (added === 0) break;
+  }
+  let n = 0;
+  for (const m of all.values()) if (signalMember(m, 'SIGKILL')) n++;
+  return n;
+}
+
 /** SIGKILLs `pid` and every descendant (teardown); returns how many were signalled. */
 export function killTree(pid: number): number {
-  let n = 0;
-  for (const p of descendants(pid).reverse()) {
-    try {
-      process.kill(p, 'SIGKILL');
-      n++;
-    } catch {
-      // already gone
-    }
-  }
-  return n;
+  const snap = snapshotTree(pid);
+  return snap.length === 0 ? 0 : killMembers(snap, snap[0]);
 }
