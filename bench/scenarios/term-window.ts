@@ -15,6 +15,7 @@ import { measureInit, type Sample } from '../rows.js';
 import { makeLayout, servicesOf } from '../service-dir.js';
 import { within } from '../session.js';
 import type { InitSpec } from '../inits.js';
+import { SVINIT_BIN, svinitBuilt } from '../paths.js';
 import type { Column, Context, Scenario, Table } from '../types.js';
 
 /** A TERM counts as honoured when PID 1 exits within this long after it. */
@@ -27,6 +28,15 @@ const NODE_LISTENER: InitSpec = {
   role: 'reference',
   unavailable: null,
   argv: () => [process.execPath, '-e', "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1e9);"],
+};
+
+/** svinit with Node itself as PID 1 (no C front): what the front saves, measured in the same run. */
+const SVINIT_NO_FRONT: InitSpec = {
+  id: 'svinit-no-front',
+  label: 'svinit, SVINIT_NO_FRONT=1 (Node as PID 1)',
+  role: 'reference',
+  unavailable: svinitBuilt() ? null : 'n/a (not built)',
+  argv: () => ['/usr/bin/env', 'SVINIT_NO_FRONT=1', SVINIT_BIN, '--dir', '/etc/service', '--report', 'json'],
 };
 
 const COLUMNS: Column[] = [
@@ -102,7 +112,7 @@ export const termWindow: Scenario = {
     // One pass in quick mode; at most 2 otherwise: every lost TERM costs HONOUR_MS.
     const runs = ctx.quick ? 1 : Math.min(ctx.runs, 2);
     const sub: Context = { ...ctx, runs };
-    const inits = [...ctx.inits.filter((i) => i.id === 'tini' || i.role === 'svinit'), NODE_LISTENER];
+    const inits = [...ctx.inits.filter((i) => i.id === 'tini' || i.role === 'svinit'), SVINIT_NO_FRONT, NODE_LISTENER];
     const rows = [];
     for (const init of inits) rows.push(await measureInit(sub, init, COLUMNS, () => once(sub, init)));
     return {

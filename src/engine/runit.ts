@@ -37,14 +37,19 @@ export function which(name: string, path: string | undefined): string | null {
 function runsvByName(pids: Iterable<number>): Map<string, number> {
   const out = new Map<string, number>();
   for (const pid of pids) {
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (argv[0] === 'runsv' && argv[1] !== undefined) out.set(argv[1], pid);
-    } catch {
-      // already gone
-    }
+    const argv = argvOf(pid);
+    if (argv?.[0] === 'runsv' && argv[1] !== undefined) out.set(argv[1], pid);
   }
   return out;
+}
+
+/** A process's argv from /proc, or null once it is gone. */
+function argvOf(pid: number): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -61,6 +66,8 @@ function stopOne(name: string, path: string, t0: number, log: Logger, down: () =
   const check = (): void => {
     if (rec.ms !== null) return;
     const s = readStatus(path);
+    // runsv writes ./run's pid only after the fork: a stop that met a starting service sees it here.
+    if (s.kind === 'ok' && s.status.pid !== 0) rec.signal = 'SIGTERM';
     if (s.kind !== 'ok' || (s.status.pid === 0 && s.status.state === 'down')) {
       rec.ms = Math.round(performance.now() - t0);
       const l = readStatus(join(path, 'log'));
@@ -137,6 +144,8 @@ export function createRunitEngine(
     // runsvdir may have started a runsv after `mine` was read (start-up, a rescan): those are
     // svinit's children now too, and get SIGTERM (runsv's 'x') below, in shutdown().
     for (const [, pid] of runsvByName(children)) mine.add(pid);
+    // Likewise a fork of runsvdir that is not runsv yet (see below).
+    for (const pid of children) if (argvOf(pid)?.[0] === 'runsvdir') mine.add(pid);
     const now = new Set(children);
     return new Set([...mine].filter((p) => now.has(p) || orphaned.has(p)));
   };
@@ -172,8 +181,14 @@ export function createRunitEngine(
       killers = stops.map((s) => s.kill);
       runsvs = await stopRunsvdir();
       // A runsv that was not yet listening when 'x' went out (start-up) gets SIGTERM, runsv's 'x'.
+      // A fork of runsvdir that has not exec'd runsv yet (its argv is still runsvdir's) would
+      // lose that TERM to runsvdir's inherited handler and then start its service: it has started
+      // nothing yet, so it gets SIGKILL.
       const told = new Set(stops.map((st) => byName.get(st.record.name)).filter((p): p is number => p !== undefined));
-      for (const p of runsvs) if (!told.has(p) && !orphaned.has(p)) kill(p, SIG.TERM);
+      for (const p of runsvs) {
+        if (told.has(p) || orphaned.has(p)) continue;
+        kill(p, argvOf(p)?.[0] === 'runsvdir' ? SIG.KILL : SIG.TERM);
+      }
       await new Promise<void>((resolve) => {
         const check = (): void => {
           if ([...runsvs].every((p) => orphaned.has(p))) finish();

@@ -8,7 +8,7 @@ import type { Reaper } from '../process/reaper.js';
 import { Shutdown } from '../shutdown/shutdown.js';
 import { keepAlive } from '../process/hold.js';
 import type { InitOptions } from './options.js';
-import { handleSignals, type CaughtSignal } from './signals.js';
+import { behindFront, handleSignals, type CaughtSignal } from './signals.js';
 
 /** What the init is made of; the entry wires the real ones. */
 export interface InitParts {
@@ -28,11 +28,17 @@ const STOP_SIGNALS: ReadonlySet<CaughtSignal> = new Set(['SIGTERM', 'SIGINT', 'S
 /** Runs the init until its shutdown is complete; resolves with the exit code. */
 export function runInit(parts: InitParts): Promise<number> {
   const { log, reaper, engine, options } = parts;
-  const isPid1 = process.pid === 1;
+  // The container's init: PID 1 itself, or PID 2 behind the C front (native/front.c), which is
+  // PID 1 and holds the signals that arrive while Node starts. Either way kill(-1) reaches the
+  // whole container but PID 1 and svinit. Otherwise svinit only ever signals its own children.
+  const front = behindFront();
+  const isPid1 = process.pid === 1 || front;
   reaper.start();
-  if (!isPid1) {
+  if (process.pid !== 1) {
     setChildSubreaper(true);
-    log.debug(`running as pid ${process.pid}, not PID 1: orphans of the services are adopted as a child subreaper`);
+    log.debug(front
+      ? `running as pid ${process.pid} behind svinit-front (PID 1): orphans of the services are adopted as a child subreaper`
+      : `running as pid ${process.pid}, not PID 1: orphans of the services are adopted as a child subreaper`);
   }
   const release = keepAlive();
   try {

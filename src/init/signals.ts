@@ -2,6 +2,8 @@
 // silently drops any signal that has no listener (the kernel discards SIG_DFL signals for a
 // namespace's init), and because Node opens its inspector on an unhandled SIGUSR1. Signals that
 // arrive before the init is ready are queued and delivered, in order, once it is.
+import { closeSync, writeSync } from 'node:fs';
+import { constants } from 'node:os';
 
 /**
  * Every signal svinit catches. SIGCHLD belongs to the reaper. Left out on purpose: SIGKILL and
@@ -20,6 +22,8 @@ export type SignalHandler = (signal: CaughtSignal) => void;
 
 interface SignalState {
   installed: boolean;
+  /** svinit runs behind the C front (native/front.c), which is PID 1 and holds early signals. */
+  front: boolean;
   queue: CaughtSignal[];
   handler: SignalHandler | null;
 }
@@ -30,7 +34,7 @@ interface SignalState {
  * parses the main bundle, and the main bundle's copy takes over the same queue.
  */
 const STATE: SignalState = ((globalThis as Record<symbol, SignalState | undefined>)[Symbol.for('svinit.signals')] ??=
-  { installed: false, queue: [], handler: null });
+  { installed: false, front: false, queue: [], handler: null });
 
 function onSignal(signal: NodeJS.Signals): void {
   const sig = signal as CaughtSignal;
@@ -43,6 +47,33 @@ export function installEarlySignals(): void {
   if (STATE.installed) return;
   STATE.installed = true;
   for (const sig of CAUGHT_SIGNALS) process.on(sig, onSignal);
+  tellFront();
+}
+
+/**
+ * Behind the C front, says which signals svinit now handles, on the pipe the front gave it
+ * ($SVINIT_FRONT_FD): the front forwards what it held until now, then every such signal as it
+ * comes, and drops the others (their default action would stop or kill svinit).
+ */
+function tellFront(): void {
+  const text = process.env['SVINIT_FRONT_FD'];
+  if (text === undefined) return;
+  delete process.env['SVINIT_FRONT_FD'];
+  const fd = Number(text);
+  if (!/^\d+$/.test(text) || fd < 3) return;
+  const line = `${CAUGHT_SIGNALS.map((name) => constants.signals[name]).join(' ')}\n`;
+  try {
+    writeSync(fd, line);
+    closeSync(fd);
+    STATE.front = process.ppid === 1;
+  } catch {
+    // Not the front's pipe after all (a stale variable): svinit is on its own.
+  }
+}
+
+/** Whether svinit runs behind the C front: the front is PID 1, svinit its child and the container's init. */
+export function behindFront(): boolean {
+  return STATE.front;
 }
 
 /** Routes every caught signal to `fn`, first delivering those that arrived before now. */

@@ -23,7 +23,11 @@ export function listChildren(pid: number | 'self' = 'self'): number[] {
   return pids;
 }
 
-/** Counts the processes in this PID namespace other than PID 1 (meaningful as PID 1). */
+/**
+ * Counts the processes in this PID namespace other than PID 1 and svinit itself (meaningful as
+ * the container's init: PID 1, or PID 2 behind the front), i.e. those kill(-1) reaches.
+ */
 export function countOthers(): number {
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n) && n !== '1').length;
+  const self = String(process.pid);
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n) && n !== '1' && n !== self).length;
 }

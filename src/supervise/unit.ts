@@ -101,6 +101,9 @@ export class Unit {
       if (usable && (c === 'd' || c === 'x')) this.writeStatus({ ...snapshot(this.state), want: c === 'd' ? 'down' : 'exit' });
       const handled = usable ? await this.override(script) : false;
       this.feed({ type: 'control', c, handled });
+      // An operator's command is on disk before the next byte, as runsv does it (sv reads the
+      // status right after it writes its byte); coalescing is for bursts of spawns and signals.
+      this.flush();
     });
   }
 

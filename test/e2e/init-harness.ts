@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { repoRoot } from '../helpers/fixtures.js';
-import { childrenOf, killTree } from '../helpers/proc.js';
+import { childrenOf, descendants, killTree, procStatus } from '../helpers/proc.js';
 import { track } from '../helpers/teardown.js';
 
 export const SVINIT_BIN = join(repoRoot, 'bin', 'svinit');
@@ -161,6 +161,30 @@ export class Init {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * The processes that reap for this run: svinit itself, and for a PID 1 run behind the C front
+   * also the front (PID 1, which reaps what is not svinit's descendant).
+   */
+  async reapers(): Promise<number[]> {
+    const pid = await this.pid();
+    if (this.opts.pid1 !== true) return [pid];
+    const node = childrenOf(pid).filter((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'node');
+    return [pid, ...node];
+  }
+
+  /**
+   * The host pid of a process that wrote `inner` (its own $$) from inside this run: the same for a
+   * subreaper run; for a PID 1 run, the descendant whose NSpid ends with it. 0 when none is found.
+   */
+  async hostPid(inner: number): Promise<number> {
+    if (this.opts.pid1 !== true) return inner;
+    for (const p of descendants(await this.pid())) {
+      const ns = procStatus(p).get('NSpid')?.split(/\s+/);
+      if (ns !== undefined && Number(ns.at(-1)) === inner) return p;
+    }
+    return 0;
   }
 
   /** Report lines (`svinit: shutdown: ...`) on stderr. */

@@ -27,7 +27,8 @@ for (const { engine, skip } of ENGINES) {
       const init = new Init(['--dir', tree.sv, '--engine', engine], { pid1 });
       t.after(() => { init.kill(); tree.cleanup(); });
       await waitFor(() => tree.has('orph.ready'), 15_000, 'orphaner ready');
-      const pid = await init.pid();
+      const reapers = await init.reapers();
+      const zombies = (): number[] => reapers.flatMap((r) => zombiesOf(r));
       // A zombie exists between its exit and the reap, and a sample may catch one; under load a
       // reap can lag a few samples. What must not happen is a zombie left standing: each one seen
       // is gone within LINGER_MS (many times a loaded scheduler's delay, far below "never").
@@ -39,7 +40,7 @@ for (const { engine, skip } of ENGINES) {
       const end = performance.now() + 2000;
       while (performance.now() < end) {
         const at = performance.now();
-        const now = new Set(zombiesOf(pid));
+        const now = new Set(zombies());
         seen += now.size;
         for (const z of now) {
           if (!firstSeen.has(z)) firstSeen.set(z, at);
@@ -52,7 +53,7 @@ for (const { engine, skip } of ENGINES) {
       t.diagnostic(`${samples} samples over 2 s: ${seen} zombie sightings (a zombie exists between exit and reap), longest seen ${Math.round(longest)} ms`);
       assert.ok(longest < LINGER_MS, `no zombie stays unreaped for ${LINGER_MS} ms (longest ${Math.round(longest)} ms)`);
       const left = [...firstSeen.keys()];
-      await waitFor(() => left.every((z) => !zombiesOf(pid).includes(z)), LINGER_MS, 'the last zombies seen to be reaped');
+      await waitFor(() => left.every((z) => !zombies().includes(z)), LINGER_MS, 'the last zombies seen to be reaped');
       await init.signal('SIGTERM');
       const { code } = await init.exit();
       assert.equal(code, 0, init.stderr);
@@ -135,7 +136,8 @@ for (const pid1 of [false, true]) {
     const init = new Init(['--dir', tree.sv], { pid1 });
     t.after(() => { init.kill(); tree.cleanup(); });
     await waitFor(() => tree.has('a.ready'), 15_000, 'a ready');
-    const svc = Number(tree.read('a.ready'));
+    const svc = await init.hostPid(Number(tree.read('a.ready')));
+    assert.ok(svc > 0, 'the service found among svinit\'s descendants');
     const pid = await init.pid();
     for (const sig of CATCHABLE) {
       process.kill(pid, sig);
