@@ -447,6 +447,16 @@ static napi_value js_getppid(napi_env env, napi_callback_info info) {
   return make_int(env, getppid());
 }
 
+/* _exit(code): the init's last act. Node's own exit (exit handlers, platform teardown, V8 and
+ * static destructors) takes milliseconds that a container's stop would wait for; svinit has
+ * nothing left to flush (every write of its own is synchronous), so it ends here. */
+static napi_value js_exit_now(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int code = 0;
+  if (!get_args(env, info, 1, argv) || !get_int(env, argv[0], "code", &code)) return NULL;
+  _exit(code & 0xff);
+}
+
 static napi_value errno_string(napi_env env, napi_callback_info info, bool text) {
   napi_value argv[1], out;
   int err = 0;
@@ -480,6 +490,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"getNofile", js_get_nofile},
       {"getpid", js_getpid},
       {"getppid", js_getppid},
+      {"exitNow", js_exit_now},
       {"errnoName", js_errno_name},
       {"errnoText", js_errno_text},
   };

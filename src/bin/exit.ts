@@ -1,17 +1,29 @@
 // How an entry ends: with the code its work resolved to, or 101 after printing an internal error.
 import { writeSync } from 'node:fs';
+import { exitNow } from '../native/native.js';
 
-/** Exits with `work`'s code; a rejection is an internal error (exit 101), reported on stderr. */
-export function exitWhenDone(prog: string, work: Promise<number>): void {
-  work.then(
-    (code) => process.exit(code),
-    (err: unknown) => {
+/**
+ * Exits with `work`'s code; a rejection is an internal error (exit 101), reported on stderr.
+ * `fast` (the init): _exit through the addon, without Node's teardown, which a container's stop
+ * would otherwise wait for; everything the init writes is synchronous, so nothing is lost.
+ */
+export function exitWhenDone(prog: string, work: Promise<number>, fast = false): void {
+  const end = (code: number): void => {
+    if (fast) {
       try {
-        writeSync(2, `${prog}: fatal: internal error: ${(err as Error).stack ?? String(err)}\n`);
+        exitNow(code);
       } catch {
-        // stderr is gone; the exit code still says it
+        // No addon (a setup error said so): Node's own exit.
       }
-      process.exit(101);
-    },
-  );
+    }
+    process.exit(code);
+  };
+  work.then(end, (err: unknown) => {
+    try {
+      writeSync(2, `${prog}: fatal: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    } catch {
+      // stderr is gone; the exit code still says it
+    }
+    end(101);
+  });
 }

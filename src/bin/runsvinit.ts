@@ -23,4 +23,4 @@ async function run(): Promise<number> {
   return main(argv, process.env);
 }
 
-exitWhenDone('runsvinit', run());
+exitWhenDone('runsvinit', run(), true);

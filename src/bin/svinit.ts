@@ -18,4 +18,4 @@ async function run(): Promise<number> {
   return main(process.argv.slice(2), process.env);
 }
 
-exitWhenDone('svinit', run());
+exitWhenDone('svinit', run(), !isCli);

@@ -61,6 +61,8 @@ export interface Addon {
   getNofile(): Float64Array;
   getpid(): number;
   getppid(): number;
+  /** _exit(code & 0xff): never returns. */
+  exitNow(code: number): never;
   /** The symbolic name of an errno ("ENOENT"; "EUNKNOWN" if the C library has none). */
   errnoName(errno: number): string;
   /** The C library's text for an errno (strerror: "No such file or directory"). */

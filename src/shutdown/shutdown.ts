@@ -143,7 +143,9 @@ export class Shutdown {
     this.#phase = 'done';
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.parts.reaper.stop();
-    const services = [...this.#records.values()].sort((a, b) => a.name.localeCompare(b.name));
+    // By code point, as runsvdir orders names: localeCompare's first call initializes ICU's
+    // collator, 14 ms on this kind of machine, right when the container waits for svinit's exit.
+    const services = [...this.#records.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const killed = this.#failed || services.some((s) => s.killed) || strays.killed > 0;
     const exitCode = internal || this.#failed ? EXIT_INTERNAL : killed ? EXIT_KILLED : EXIT_CLEAN;
     const report: ShutdownReport = {
