@@ -17,9 +17,13 @@ export function svinitReport(logFile: string): string | null {
   const line = text.split('\n').find((l) => l.includes('"svinit":"shutdown"'));
   if (line === undefined) return null;
   try {
-    const r = JSON.parse(line.slice(line.indexOf('{'))) as { totalMs?: number; exitCode?: number; services?: Array<{ killed?: boolean }> };
+    const r = JSON.parse(line.slice(line.indexOf('{'))) as {
+      totalMs?: number; signalledMs?: number | null; exitCode?: number; services?: Array<{ killed?: boolean }>;
+    };
     const killed = (r.services ?? []).filter((s) => s.killed === true).length;
-    return `svinit report: ${r.totalMs ?? '?'} ms, ${killed} SIGKILLed, exit ${r.exitCode ?? '?'}`;
+    // svinit's own measure of its fan-out: from the stop signal to the last down signal sent.
+    const signalled = r.signalledMs === undefined || r.signalledMs === null ? '' : `, every down signal sent ${r.signalledMs} ms after the stop`;
+    return `svinit report: ${r.totalMs ?? '?'} ms${signalled}, ${killed} SIGKILLed, exit ${r.exitCode ?? '?'}`;
   } catch {
     return `svinit report (unparsed): ${line.slice(0, 200)}`;
   }

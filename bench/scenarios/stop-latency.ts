@@ -4,6 +4,7 @@
 // gone. Both ends of both figures are CLOCK_REALTIME stamps: the services' $EPOCHREALTIME and
 // bench/tools/pidwatch (the kill, and PID 1's pidfd turning readable).
 import { delay, median } from '../measure.js';
+import { svinitReport } from './graceful-stop.js';
 import { watchPid } from '../pidwatch.js';
 import { measureInit, unavailableRow, type Sample } from '../rows.js';
 import { readMarks, servicesOf } from '../service-dir.js';
@@ -53,6 +54,8 @@ async function stopOnce(ctx: Context, init: InitSpec, count: number, prefix: str
       if (terms.length < count) notes.push(`${count} services: only ${terms.length} got TERM`);
       if (exits.length < count) notes.push(`${count} services: only ${exits.length} exited by themselves`);
       if (goneMs === null) notes.push('pidwatch saw no exit of PID 1');
+      const report = svinitReport(s.layout.logFile);
+      if (report !== null) notes.push(`${count} services: ${report}`);
       const lastExit = exits.length === count ? Math.max(...exits) : null;
       return {
         values: {

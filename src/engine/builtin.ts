@@ -58,6 +58,7 @@ export function createBuiltinEngine(dir: string, runner: ChildRunner, log: Logge
       const all = [...services];
       // Every service's signals first, then everything that writes files or runs scripts.
       const rest = all.map((s) => s.shutdown(ctx));
+      ctx.signalled();
       for (const r of rest) r();
       await Promise.all(all.map((s) => s.gone));
     },

@@ -178,6 +178,8 @@ export function createRunitEngine(
         const pid = byName.get(s.name);
         if (pid !== undefined && !orphaned.has(pid)) kill(pid, SIG.KILL);
       }));
+      // runsv sends the signals; what svinit knows is that every runsv has its 'x'.
+      ctx.signalled();
       killers = stops.map((s) => s.kill);
       runsvs = await stopRunsvdir();
       // A runsv that was not yet listening when 'x' went out (start-up) gets SIGTERM, runsv's 'x'.

@@ -7,6 +7,8 @@ export interface ShutdownReport {
   readonly trigger: string;
   readonly graceMs: number;
   readonly totalMs: number;
+  /** ms from the stop signal until every running service had its down signal (runit engine: its 'x'). */
+  readonly signalledMs: number | null;
   readonly services: readonly StopRecord[];
   /** Processes outside any service (orphans, double-forked daemons) signalled at the end. */
   readonly strays: { readonly termed: number; readonly killed: number };

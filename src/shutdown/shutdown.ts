@@ -37,6 +37,7 @@ export class Shutdown {
   #killing = false;
   #failed = false;
   #timer: NodeJS.Timeout | null = null;
+  #signalledMs: number | null = null;
   readonly #records = new Map<object | string, StopRecord>();
   #finish: ((code: number) => void) | null = null;
 
@@ -96,6 +97,10 @@ export class Shutdown {
       t0: this.t0,
       timeLeft: () => Math.max(0, this.deadline - performance.now()),
       record: (unit, record) => this.#record(unit, record),
+      signalled: () => {
+        this.#signalledMs ??= Math.round((performance.now() - this.t0) * 100) / 100;
+        this.parts.log.debug(`every service had its down signal ${this.#signalledMs} ms after the stop signal`);
+      },
     };
     const stopped = engine.stop(ctx);
     if (this.parts.injectFault === true) setImmediate(() => { throw new Error('SVINIT_TEST_FAULT: a fault injected during the shutdown'); });
@@ -152,6 +157,7 @@ export class Shutdown {
       trigger: this.trigger,
       graceMs: this.parts.graceMs,
       totalMs: Math.round(performance.now() - this.t0),
+      signalledMs: this.#signalledMs,
       services,
       strays,
       failed: this.#failed,

@@ -64,6 +64,7 @@ test('the report: a line per service, the total, and the same as one JSON object
     trigger: 'SIGTERM',
     graceMs: 7000,
     totalMs: 312,
+    signalledMs: 1.2,
     services: [
       { name: 'db', signal: 'SIGTERM', ms: 305, status: 'exited 0', killed: false },
       { name: 'idle', signal: null, ms: null, status: null, killed: false },
