@@ -7,7 +7,7 @@ export interface ShutdownReport {
   readonly trigger: string;
   readonly graceMs: number;
   readonly totalMs: number;
-  /** ms from the stop signal until every running service had its down signal (runit engine: its 'x'). */
+  /** ms from the stop signal until every running service had its down signal (runit engine: its 'x'); a service whose control/t runs first is not waited for. */
   readonly signalledMs: number | null;
   readonly services: readonly StopRecord[];
   /** Processes outside any service (orphans, double-forked daemons) signalled at the end. */

@@ -52,12 +52,6 @@ export class Service {
         stdio: [this.pipe?.[0] ?? 'null', 'inherit', 'inherit'] }, hasDownFile(join(dir, 'log')))
       : null;
     for (const d of [mainDir, logDir]) if (d !== null) this.dirs.push(d);
-    mainDir?.listen((c) => this.main.control(c));
-    if (this.logUnit !== null) {
-      const logUnit = this.logUnit;
-      // runsv ignores 'x' on the log's control FIFO.
-      logDir?.listen((c) => { if (c !== 'x') logUnit.control(c); });
-    }
   }
 
   /** Takes over `dir` and starts it; null when another supervisor holds it (it is left alone). */
@@ -80,7 +74,22 @@ export class Service {
     // As runsv: the log starts first, so that the service's first lines have a reader.
     service.logUnit?.start();
     service.main.start();
+    // sv's way in (the FIFOs) comes once every ./run of this scan is spawned.
+    setImmediate(() => service.listen(mainDir, logDir));
     return service;
+  }
+
+  private listen(mainDir: SuperviseDir | null, logDir: SuperviseDir | null): void {
+    if (this.closed) return;
+    const logUnit = this.logUnit;
+    const problems = [
+      mainDir?.listen((c) => this.main.control(c)),
+      // runsv ignores 'x' on the log's control FIFO.
+      logUnit === null ? null : logDir?.listen((c) => { if (c !== 'x') logUnit.control(c); }),
+    ];
+    problems.forEach((p, i) => {
+      if (typeof p === 'string') this.deps.log.warning(unreachable(i === 0 ? this.name : `${this.name}/log`, p));
+    });
   }
 
   /** The scanner saw the directory go: stop the service for good, as runsv does on SIGTERM. */
@@ -160,14 +169,18 @@ export class Service {
 }
 
 function openDir(name: string, dir: string, log: Logger): SuperviseDir | null | 'locked' {
-  const d = SuperviseDir.open(dir, log);
+  const d = SuperviseDir.lock(dir, log);
   if (d instanceof SuperviseDir) return d;
   if (d.kind === 'locked') {
     log.warning(`${name}: another supervisor holds ${join(dir, 'supervise/lock')}; leaving this service to it`);
     return 'locked';
   }
-  log.warning(`${name}: ${d.message}; supervising it anyway, but sv cannot reach it (make supervise a symlink into a writable place such as /run)`);
+  log.warning(unreachable(name, d.message));
   return null;
+}
+
+function unreachable(name: string, why: string): string {
+  return `${name}: ${why}; supervising it anyway, but sv cannot reach it (make supervise a symlink into a writable place such as /run)`;
 }
 
 function closeQuiet(fd: number): void {

@@ -27,6 +27,6 @@ export interface StopContext {
    * path): a second record for the same unit is a bug and is dropped by the shutdown.
    */
   record(unit: object | string, record: StopRecord): void;
-  /** Tells the shutdown that every service that was running has been sent its down signal. */
+  /** Every running service has been sent its down signal (those whose control/t runs first aside). */
   signalled(): void;
 }

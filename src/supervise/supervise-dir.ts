@@ -42,20 +42,24 @@ function makeFifo(path: string): void {
   }
 }
 
-/** A held supervise/ directory: lock taken, FIFOs open, status writer ready. */
+/**
+ * A held supervise/ directory. Two steps, as a start-up of many services wants them: lock()
+ * takes the directory and its lock (before ./run starts: a live runsv keeps its service), and
+ * listen() makes and opens the FIFOs afterwards, once every ./run of that scan is spawned.
+ */
 export class SuperviseDir {
   private control: Socket | null = null;
+  private controlFd = -1;
+  private okFd = -1;
 
   private constructor(
     readonly path: string,
     readonly writer: SuperviseWriter,
     private readonly lockFd: number,
-    private readonly okFd: number,
-    private readonly controlFd: number,
   ) {}
 
-  /** Takes over `serviceDir/supervise`; returns a problem instead of throwing. */
-  static open(serviceDir: string, log: Logger): SuperviseDir | SuperviseProblem {
+  /** Takes `serviceDir/supervise` and its lock; returns a problem instead of throwing. */
+  static lock(serviceDir: string, log: Logger): SuperviseDir | SuperviseProblem {
     const path = join(serviceDir, 'supervise');
     let lockFd = -1;
     try {
@@ -65,20 +69,27 @@ export class SuperviseDir {
         closeSync(lockFd);
         return { kind: 'locked' };
       }
-      makeFifo(join(path, 'control'));
-      makeFifo(join(path, 'ok'));
-      // O_RDWR: the FIFO always has a writer (our own), so its read side never sees EOF.
-      const controlFd = openSync(join(path, 'control'), constants.O_RDWR | constants.O_NONBLOCK);
-      const okFd = openSync(join(path, 'ok'), constants.O_RDONLY | constants.O_NONBLOCK);
-      return new SuperviseDir(path, createSuperviseWriter(path, log), lockFd, okFd, controlFd);
+      return new SuperviseDir(path, createSuperviseWriter(path, log), lockFd);
     } catch (err) {
       if (lockFd >= 0) closeSync(lockFd);
       return { kind: 'unusable', message: `unable to set up ${path}: ${errCode(err)}` };
     }
   }
 
-  /** Delivers every byte written to supervise/control, in order. */
-  listen(onByte: (c: string) => void): void {
+  /**
+   * Makes and opens the control and ok FIFOs (sv then sees a live supervisor) and delivers every
+   * byte written to supervise/control, in order. Returns why that failed, or null.
+   */
+  listen(onByte: (c: string) => void): string | null {
+    try {
+      makeFifo(join(this.path, 'control'));
+      makeFifo(join(this.path, 'ok'));
+      // O_RDWR: the FIFO always has a writer (our own), so its read side never sees EOF.
+      this.controlFd = openSync(join(this.path, 'control'), constants.O_RDWR | constants.O_NONBLOCK);
+      this.okFd = openSync(join(this.path, 'ok'), constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (err) {
+      return `unable to set up ${this.path}: ${errCode(err)}`;
+    }
     const socket = new Socket({ fd: this.controlFd, readable: true, writable: false });
     socket.on('data', (chunk: Buffer) => {
       for (const byte of chunk) onByte(String.fromCharCode(byte));
@@ -87,14 +98,15 @@ export class SuperviseDir {
     // the service keeps running and only loses its control channel.
     socket.on('error', () => undefined);
     this.control = socket;
+    return null;
   }
 
   /** Releases everything: `sv` then sees "runsv not running", and another supervisor may take over. */
   close(): void {
     if (this.control !== null) this.control.destroy();
-    else closeQuiet(this.controlFd);
+    else if (this.controlFd >= 0) closeQuiet(this.controlFd);
     this.control = null;
-    closeQuiet(this.okFd);
+    if (this.okFd >= 0) closeQuiet(this.okFd);
     closeQuiet(this.lockFd);
   }
 }

@@ -121,12 +121,11 @@ export class Unit {
       const signal = !running ? null : this.spec.isLog ? 'EOF' : this.state.state === 'run' ? signalName(this.settings().downSignal) : null;
       this.stop = { signal, running, killed: false };
     }
-    const script = this.spec.isLog ? null : overrideFor(this.state, 'x');
-    if (this.busy || this.tasks.length > 0 || (script !== null && overrideUsable(this.spec.dir, script))) {
+    if (this.busy || this.tasks.length > 0 || this.stopScript() !== null) {
       this.enqueue(async () => {
-        const due = this.spec.isLog ? null : overrideFor(this.state, 'x');
-        const handled = due !== null && overrideUsable(this.spec.dir, due) ? await this.override(due) : false;
-        this.feed({ type: 'shutdown', handled });
+        // Asked again: the state may have changed while the queue ran.
+        const script = this.stopScript();
+        this.feed({ type: 'shutdown', handled: script !== null && await this.override(script) });
       });
       return () => undefined;
     }
@@ -134,6 +133,12 @@ export class Unit {
     this.state = result.state;
     for (const e of result.effects) if (e.type === 'signal') this.perform(e);
     return () => this.settle({ state: this.state, effects: result.effects.filter((e) => e.type !== 'signal') });
+  }
+
+  /** The control/ script a stop for good must run first (control/t in state run), if usable. */
+  private stopScript(): string | null {
+    const script = this.spec.isLog ? null : overrideFor(this.state, 'x');
+    return script !== null && overrideUsable(this.spec.dir, script) ? script : null;
   }
 
   /**
