@@ -14,9 +14,13 @@ interface Json {
   services: Array<{ name: string; signal: string | null; killed: boolean }>;
 }
 
-/** The service and its log have their status files: svinit wrote them (after the spawns of that turn). */
+/**
+ * The service and its log are fully supervised: svinit wrote their status files and made their
+ * FIFOs (both after the spawns of that scan, the FIFOs last).
+ */
 function supervised(tree: Tree, name: string): boolean {
-  return ['supervise/status', 'log/supervise/status'].every((f) => existsSync(join(tree.sv, name, f)));
+  const files = ['supervise/status', 'supervise/ok', 'log/supervise/status', 'log/supervise/ok'];
+  return files.every((f) => existsSync(join(tree.sv, name, f)));
 }
 
 function jsonReport(init: Init): Json {
