@@ -11,6 +11,7 @@ import type { Reaper } from '../process/reaper.js';
 import { listChildren } from '../process/children.js';
 import { SIG } from '../process/signals.js';
 import { isAlive, readStatus, sendControl } from '../protocol/client.js';
+import type { SuperviseStatus } from '../protocol/status-file.js';
 import { listServices } from '../service/list-services.js';
 import type { StopContext, StopRecord } from '../supervise/stop-record.js';
 import { checkServiceDir, SetupError } from './builtin.js';
@@ -53,6 +54,15 @@ function argvOf(pid: number): string[] | null {
 }
 
 /**
+ * Down for good: no process, and want down (runsv stores want=exit as 'd'). runsv forks ./run
+ * before it writes the pid, so a status read in between still holds runsv's first record (down,
+ * pid 0, want up) although ./run runs: that record is not "down" until runsv has taken the 'x'.
+ */
+function isDown(s: SuperviseStatus): boolean {
+  return s.pid === 0 && s.state === 'down' && s.want === 'd';
+}
+
+/**
  * Watches one runsv-supervised directory down to "runsv gone", recording when it stopped. Once
  * the service is down, runsv may still sleep out its 1-second restart throttle before exiting
  * (runit-protocol §9.5) with SIGTERM blocked. `down` is then called: with the service and its
@@ -68,10 +78,10 @@ function stopOne(name: string, path: string, t0: number, log: Logger, down: () =
     const s = readStatus(path);
     // runsv writes ./run's pid only after the fork: a stop that met a starting service sees it here.
     if (s.kind === 'ok' && s.status.pid !== 0) rec.signal = 'SIGTERM';
-    if (s.kind !== 'ok' || (s.status.pid === 0 && s.status.state === 'down')) {
+    if (s.kind !== 'ok' || isDown(s.status)) {
       rec.ms = Math.round(performance.now() - t0);
       const l = readStatus(join(path, 'log'));
-      if (l.kind !== 'ok' || l.status.pid === 0) down();
+      if (l.kind !== 'ok' || isDown(l.status)) down();
     }
   };
   let watcher: FSWatcher | null = null;

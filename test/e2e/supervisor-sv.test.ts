@@ -43,6 +43,9 @@ test('sv commands reach the service with their effect', OPTS, async (t) => {
   // pause / cont: the process is really stopped, then running again.
   assert.equal((await sv.sv(['pause', 's'])).code, 0);
   await waitUntil(() => procState(pid) === 'T', 10_000, 'stopped after sv pause');
+  // runsv and svinit both send SIGSTOP, then write the status: on a loaded machine the process
+  // may be seen stopped a moment before the file says so.
+  await sv.until('s', (st) => st.paused, 'paused in supervise/status');
   assert.match((await sv.sv(['status', 's'])).stdout, /^run: s: \(pid \d+\) \d+s, paused\n$/);
   assert.equal((await sv.sv(['cont', 's'])).code, 0);
   await waitUntil(() => procState(pid) === 'S', 10_000, 'running after sv cont');
