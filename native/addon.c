@@ -235,6 +235,21 @@ static bool spawn_scalars(napi_env env, napi_value obj, struct sv_spawn_opts *o)
   o->gid = gid;
   o->nofile_soft = soft;
   o->nofile_hard = hard;
+  int64_t tty = 0;
+  if (!get_num_prop(env, obj, "tty", &tty)) return false;
+  if (tty < 0 || tty > 2) return type_error(env, "a spawn option is out of range");
+  o->tty = (int)tty;
+  return true;
+}
+
+/* An array of signal numbers (1..64) as a bit set: bit n-1 for signal n. */
+static bool get_sigset_prop(napi_env env, napi_value obj, const char *name, unsigned long long *out) {
+  napi_value v;
+  int64_t nums[64];
+  uint32_t n = 0;
+  if (!get_prop(env, obj, name, &v) || !get_nums(env, v, name, 64, 1, 64, nums, &n)) return false;
+  *out = 0;
+  for (uint32_t i = 0; i < n; i++) *out |= 1ULL << (nums[i] - 1);
   return true;
 }
 
@@ -247,6 +262,9 @@ static bool spawn_lists(napi_env env, napi_value obj, struct spawn_args *a) {
       !get_nums(env, v, "stdio", SV_MAX_SLOTS, -1, INT_MAX, nums, &n))
     return false;
   if (n < 3) return type_error(env, "stdio needs at least 3 slots");
+  if (!get_sigset_prop(env, obj, "sigBlock", &a->o.sig_block) ||
+      !get_sigset_prop(env, obj, "sigIgnore", &a->o.sig_ignore))
+    return false;
   for (uint32_t i = 0; i < n; i++) a->stdio[i] = (int)nums[i];
   a->o.stdio = a->stdio;
   a->o.nstdio = (int)n;
@@ -437,6 +455,27 @@ static napi_value js_get_nofile(napi_env env, napi_callback_info info) {
   return ta;
 }
 
+/* setPdeathsig(sig): prctl(PR_SET_PDEATHSIG) for svinit itself. */
+static napi_value js_set_pdeathsig(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int sig = 0;
+  if (!get_args(env, info, 1, argv) || !get_int(env, argv[0], "sig", &sig)) return NULL;
+  return make_int(env, sv_set_pdeathsig(sig));
+}
+
+/* ttySession(fd): the session id of the terminal on fd (tcgetsid), or -errno (ENOTTY: none). */
+static napi_value js_tty_session(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int fd = 0;
+  if (!get_args(env, info, 1, argv) || !get_int(env, argv[0], "fd", &fd)) return NULL;
+  return make_int(env, sv_tty_session(fd));
+}
+
+static napi_value js_getsid(napi_env env, napi_callback_info info) {
+  (void)info;
+  return make_int(env, getsid(0));
+}
+
 static napi_value js_getpid(napi_env env, napi_callback_info info) {
   (void)info;
   return make_int(env, getpid());
@@ -488,6 +527,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"pipe", js_pipe},
       {"setFdFlag", js_set_fd_flag},
       {"getNofile", js_get_nofile},
+      {"setPdeathsig", js_set_pdeathsig},
+      {"ttySession", js_tty_session},
+      {"getsid", js_getsid},
       {"getpid", js_getpid},
       {"getppid", js_getppid},
       {"exitNow", js_exit_now},

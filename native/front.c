@@ -77,6 +77,20 @@ int main(int argc, char **argv) {
     return 100;
   }
 
+  /* The launcher's records of the signal state svinit was started with (Node resets it; a main
+   * command gets it back): the mask we just replaced, and what is ignored. */
+  unsigned long long blocked = 0, ignored = 0;
+  for (int s = 1; s < MAXSIG; s++) {
+    struct sigaction sa;
+    if (sigismember(&old, s) == 1) blocked |= 1ULL << (s - 1);
+    if (sigaction(s, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) ignored |= 1ULL << (s - 1);
+  }
+  char mask[24];
+  snprintf(mask, sizeof mask, "%016llx", blocked);
+  setenv("SVINIT_SIGBLK", mask, 1);
+  snprintf(mask, sizeof mask, "%016llx", ignored);
+  setenv("SVINIT_SIGIGN", mask, 1);
+
   /* The launcher's other job, done here so that it can exec this program first: the soft
    * RLIMIT_NOFILE as it is now, before Node raises it (docs/nofile.md). */
   struct rlimit nofile;

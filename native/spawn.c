@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -103,19 +104,28 @@ static int child_main(void *arg) {
    * ignored signal stays ignored across execve. EINVAL (KILL, STOP, glibc's 32/33) is fine. */
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = SIG_DFL;
-  for (int s = 1; s < NSIG; s++) sigaction(s, &sa, NULL);
+  for (int s = 1; s < NSIG; s++) {
+    /* A main command gets the ignored set its caller gave svinit (tini and dumb-init do too). */
+    sa.sa_handler = s <= 64 && (o->sig_ignore >> (s - 1) & 1) ? SIG_IGN : SIG_DFL;
+    sigaction(s, &sa, NULL);
+  }
 
   if (o->pgroup == SV_PGROUP_SETSID && setsid() < 0) child_fail(c, "setsid");
   if (o->pgroup == SV_PGROUP_JOIN && setpgid(0, o->pgid) < 0) child_fail(c, "setpgid");
   child_stdio(c);
+  /* Every signal is still blocked here, so tcsetpgrp() from a background group gets no SIGTTOU.
+   * Either step fails harmlessly when fd 0 is no terminal or belongs to another session. */
+  if (o->tty == SV_TTY_ACQUIRE && isatty(0)) (void)ioctl(0, TIOCSCTTY, 0);
+  if (o->tty == SV_TTY_FOREGROUND && isatty(0)) (void)tcsetpgrp(0, getpgrp());
   if (o->cwd != NULL && chdir(o->cwd) < 0) child_fail(c, "chdir");
   if (o->umask >= 0) umask((mode_t)o->umask);
   child_creds(c);
 
-  sigset_t none;
-  sigemptyset(&none);
-  if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) child_fail(c, "sigprocmask");
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int s = 1; s <= 64 && s < NSIG; s++)
+    if (o->sig_block >> (s - 1) & 1) sigaddset(&mask, s);
+  if (sigprocmask(SIG_SETMASK, &mask, NULL) < 0) child_fail(c, "sigprocmask");
   execve(o->file, o->argv, o->envp);
   child_fail(c, "execve");
   return 127;

@@ -10,6 +10,11 @@
 #define SV_PGROUP_SETSID 1 /* setsid(): new session and group, no controlling tty */
 #define SV_PGROUP_JOIN 2   /* setpgid(0, pgid); pgid 0 means a new group led by the child */
 
+/* tty values: what the child does with a terminal on its fd 0 (best effort, never a failure) */
+#define SV_TTY_NONE 0       /* nothing */
+#define SV_TTY_ACQUIRE 1    /* after setsid(): make fd 0 its controlling terminal (TIOCSCTTY) */
+#define SV_TTY_FOREGROUND 2 /* after setpgid(): make its group the terminal's foreground group */
+
 /* nofile values besides a plain count */
 #define SV_NOFILE_KEEP (-1)      /* leave the limit as the child inherits it */
 #define SV_NOFILE_INFINITY (-2)  /* RLIM_INFINITY */
@@ -36,6 +41,9 @@ struct sv_spawn_opts {
   int ngroups;         /* -1 = leave them as they are */
   long long nofile_soft; /* SV_NOFILE_* or a count */
   long long nofile_hard;
+  int tty;                  /* SV_TTY_* */
+  unsigned long long sig_block;  /* signals blocked at exec: bit n-1 for signal n (0 = none) */
+  unsigned long long sig_ignore; /* signals ignored at exec, the same way (0 = none) */
 };
 
 struct sv_spawn_result {

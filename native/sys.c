@@ -11,11 +11,19 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define RET(expr) return (expr) < 0 ? -errno : 0
 
 int sv_set_child_subreaper(int on) { RET(prctl(PR_SET_CHILD_SUBREAPER, on ? 1UL : 0UL, 0UL, 0UL, 0UL)); }
+
+int sv_set_pdeathsig(int sig) { RET(prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0UL, 0UL, 0UL)); }
+
+int sv_tty_session(int fd) {
+  pid_t sid = tcgetsid(fd);
+  return sid < 0 ? -errno : (int)sid;
+}
 
 int sv_get_child_subreaper(void) {
   int on = 0;

@@ -32,6 +32,10 @@ int sv_pipe_cloexec(int fds[2]);
 int sv_set_fd_flag(int fd, int flag, int on);
 /* soft/hard as doubles, -1 meaning RLIM_INFINITY */
 int sv_get_nofile(double *soft, double *hard);
+/* prctl(PR_SET_PDEATHSIG, sig) */
+int sv_set_pdeathsig(int sig);
+/* tcgetsid(fd): the session whose controlling terminal is on fd, or -errno */
+int sv_tty_session(int fd);
 const char *sv_errno_name(int err);
 const char *sv_errno_text(int err);
 

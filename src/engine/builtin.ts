@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js';
 import { Scanner } from '../scan/scanner.js';
 import type { ChildRunner } from '../supervise/override.js';
 import { Service } from '../supervise/service.js';
-import type { StopContext } from '../supervise/stop-record.js';
+import type { StopContext } from '../process/stop-record.js';
 import type { Engine } from './engine.js';
 
 /** A setup error: the init exits 111 before any service starts. */
@@ -26,12 +26,14 @@ export function checkServiceDir(dir: string): void {
 }
 
 /** The built-in engine over `dir`. */
-export function createBuiltinEngine(dir: string, runner: ChildRunner, log: Logger, env: Readonly<Record<string, string>>): Engine {
+export function createBuiltinEngine(
+  dir: string, runner: ChildRunner, log: Logger, env: Readonly<Record<string, string>>, stdin: 'inherit' | 'null' = 'inherit',
+): Engine {
   const services = new Set<Service>();
   let stopping = false;
   const scanner = new Scanner(dir, (name, path) => {
     if (stopping) return null;
-    const service = Service.start(name, path, { runner, log, env });
+    const service = Service.start(name, path, { runner, log, env, stdin });
     if (service === null) return null;
     services.add(service);
     log.debug(`${name}: supervising ${path}`);

@@ -1,6 +1,6 @@
 // What the shutdown and the init ask of a supervision engine (the built-in supervisor, or
 // Debian's runit). An engine carries out and reports; it keeps no deadline of its own.
-import type { StopContext } from '../supervise/stop-record.js';
+import type { StopContext } from '../process/stop-record.js';
 
 /** A supervision engine, as the init and the shutdown drive it. */
 export interface Engine {

@@ -1,38 +1,25 @@
 // The runit engine: Debian's real runsvdir supervises (one runsv per service), and svinit is
 // the PID 1 around it that runsvinit meant to be, without its races: svinit is the only reaper,
 // routes runsvdir's exit to itself by pid, and stops the services by runit's own protocol.
-import { accessSync, constants, readFileSync, utimesSync, watch, type FSWatcher } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { readFileSync, utimesSync, watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
 import { kill, killpg } from '../native/native.js';
 import { decodeStatus, describeStatus } from '../process/exit-status.js';
 import type { Reaper } from '../process/reaper.js';
 import { listChildren } from '../process/children.js';
+import { which } from '../process/path-search.js';
 import { SIG } from '../process/signals.js';
 import { isAlive, readStatus, sendControl } from '../protocol/client.js';
 import type { SuperviseStatus } from '../protocol/status-file.js';
 import { listServices } from '../service/list-services.js';
-import type { StopContext, StopRecord } from '../supervise/stop-record.js';
+import type { StopContext, StopRecord } from '../process/stop-record.js';
 import { checkServiceDir, SetupError } from './builtin.js';
 import type { Engine } from './engine.js';
 
 /** Registers a listener for orphans the reaper collected (runsv processes, once runsvdir is gone). */
 export type OrphanFeed = (listener: (pid: number) => void) => void;
-
-/** Finds `name` on $PATH, as runsvdir itself finds runsv. */
-export function which(name: string, path: string | undefined): string | null {
-  for (const dir of (path ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
-    const candidate = join(dir === '' ? '.' : dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
 
 /** The runsv pid supervising each service name, from the runsv processes' argv (`runsv NAME`). */
 function runsvByName(pids: Iterable<number>): Map<string, number> {
@@ -112,6 +99,7 @@ function stopOne(name: string, path: string, t0: number, log: Logger, down: () =
 /** The runit engine over `dir`. */
 export function createRunitEngine(
   dir: string, reaper: Reaper, onOrphan: OrphanFeed, log: Logger, env: Readonly<Record<string, string>>,
+  stdin: 'inherit' | 'null' = 'inherit',
 ): Engine {
   const orphaned = new Set<number>();
   let orphanSeen: (() => void) | null = null;
@@ -128,7 +116,7 @@ export function createRunitEngine(
   let killers: Array<() => void> = [];
   let runsvs = new Set<number>();
   const launch = (file: string): void => {
-    runsvdir = reaper.spawn({ file, argv: ['runsvdir', '-P', dir], env, session: true }, (status) => {
+    runsvdir = reaper.spawn({ file, argv: ['runsvdir', '-P', dir], env, session: true, stdio: [stdin] }, (status) => {
       runsvdir = 0;
       runsvdirGone?.();
       if (stopping) return;

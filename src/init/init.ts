@@ -1,5 +1,8 @@
 // PID 1: start the engine, reap, route each signal, and hand a stop signal to the shutdown, which
 // owns the grace, the escalation, the report and the exit code (src/shutdown/shutdown.ts).
+import { constants } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { MainCommand } from '../command/main-command.js';
 import type { Engine } from '../engine/engine.js';
 import type { Logger } from '../log/logger.js';
 import { setChildSubreaper } from '../native/native.js';
@@ -20,10 +23,18 @@ export interface InitParts {
   readonly report: (line: string) => void;
   /** Test-only fault injection (SVINIT_TEST_FAULT=shutdown): an error thrown inside the shutdown. */
   readonly faultInShutdown?: boolean;
+  /** Command mode: the main command, started once the engine has started the services. */
+  readonly command?: MainCommand;
 }
 
 /** The signals that start the shutdown in service mode (QUIT for images with STOPSIGNAL SIGQUIT). */
 const STOP_SIGNALS: ReadonlySet<CaughtSignal> = new Set(['SIGTERM', 'SIGINT', 'SIGQUIT']);
+/** Command mode: forwarded to CMD, and the first one starts the grace clock. */
+const COMMAND_STOP_SIGNALS: ReadonlySet<CaughtSignal> = new Set(['SIGTERM', 'SIGINT']);
+/** Job control: forwarded in command mode as the main-command page says; ignored in service mode. */
+const JOB_SIGNALS: ReadonlySet<CaughtSignal> = new Set(['SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGCONT']);
+/** Ignored by default by every process: in service mode not worth an info line. */
+const QUIET_SIGNALS: ReadonlySet<CaughtSignal> = new Set([...JOB_SIGNALS, 'SIGWINCH', 'SIGURG']);
 
 /** Runs the init until its shutdown is complete; resolves with the exit code. */
 export function runInit(parts: InitParts): Promise<number> {
@@ -35,7 +46,11 @@ export function runInit(parts: InitParts): Promise<number> {
   const isPid1 = process.pid === 1 || front;
   reaper.start();
   if (process.pid !== 1) {
-    setChildSubreaper(true);
+    try {
+      setChildSubreaper(true);
+    } catch (err) {
+      log.warning(`unable to become a child subreaper (${(err as Error).message}): orphans will not be reaped by svinit; run it as PID 1`);
+    }
     log.debug(front
       ? `running as pid ${process.pid} behind svinit-front (PID 1): orphans of the services are adopted as a child subreaper`
       : `running as pid ${process.pid}, not PID 1: orphans of the services are adopted as a child subreaper`);
@@ -48,6 +63,7 @@ export function runInit(parts: InitParts): Promise<number> {
     release();
     return Promise.resolve(EXIT_SETUP);
   }
+  const { command } = parts;
   return new Promise((resolve) => {
     let shutdown: Shutdown | null = null;
     let internal = false;
@@ -55,15 +71,40 @@ export function runInit(parts: InitParts): Promise<number> {
       if (shutdown !== null) return;
       shutdown = new Shutdown({
         engine, reaper, log, graceMs: options.graceMs, reap: options.reap, isPid1,
-        report: { format: options.report, quiet: options.verbosity === 'quiet', write: parts.report },
+        report: { format: options.report, quiet: options.verbosity === 'quiet' || quietCommand(options), write: parts.report },
         ...(parts.faultInShutdown === true ? { injectFault: true } : {}),
+        ...(command === undefined ? {} : { command }),
       }, trigger);
       void shutdown.run(() => internal).then((code) => {
         release();
         resolve(code);
       });
     };
+    if (command !== undefined) {
+      // CMD ended by itself: what is left of its group gets one SIGTERM (default mode), and the
+      // services stop after it; svinit exits with CMD's status.
+      command.onExit = () => {
+        if (shutdown !== null) return;
+        command.termGroup();
+        stop(`${command.name} ${command.statusText()}`);
+      };
+      command.start();
+    }
     handleSignals((sig: CaughtSignal) => {
+      const num = constants.signals[sig];
+      if (command !== undefined) {
+        if (JOB_SIGNALS.has(sig)) {
+          command.jobControl(num);
+        } else if (COMMAND_STOP_SIGNALS.has(sig) && command.rewritten(num) !== 0) {
+          // Forwarded at once; the first one also starts the grace clock, and CMD's group is
+          // SIGKILLed at the deadline. Later ones are forwarded again (the deadline stays).
+          command.forwardStop(num, performance.now());
+          stop(sig);
+        } else {
+          command.forward(num);
+        }
+        return;
+      }
       if (STOP_SIGNALS.has(sig)) {
         if (shutdown === null) stop(sig);
         else shutdown.hurry(sig);
@@ -71,7 +112,7 @@ export function runInit(parts: InitParts): Promise<number> {
         log.info('SIGHUP: rescanning the service directory');
         engine.rescan();
       } else {
-        log.info(`${sig}: ignored (only TERM, INT and QUIT stop svinit, HUP rescans)`);
+        log[QUIET_SIGNALS.has(sig) ? 'debug' : 'info'](`${sig}: ignored (only TERM, INT and QUIT stop svinit, HUP rescans)`);
       }
     });
     // A bug: before the shutdown, log it and run the orderly shutdown (exit 101); during the
@@ -88,4 +129,9 @@ export function runInit(parts: InitParts): Promise<number> {
     process.on('uncaughtException', onError);
     process.on('unhandledRejection', onError);
   });
+}
+
+/** --no-services with CMD, at the default verbosity: svinit says nothing unless something fails. */
+export function quietCommand(options: InitOptions): boolean {
+  return options.command !== null && !options.services && options.verbosity === 'normal';
 }

@@ -1,13 +1,19 @@
 // Wires the init together from parsed options: logger, guard, reaper, engine; returns the exit code.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MainCommand } from '../command/main-command.js';
 import { createLogger, fdSink, type Level } from '../log/logger.js';
-import { EXIT_SETUP } from '../process/exit-codes.js';
+import { setPdeathsig, ttySession } from '../native/native.js';
+import { EXIT_USAGE } from '../process/exit-codes.js';
+import { signalsOfMask } from '../process/signals.js';
 import { Reaper } from '../process/reaper.js';
 import { createBuiltinEngine } from '../engine/builtin.js';
+import { createNoEngine } from '../engine/none.js';
 import { createRunitEngine } from '../engine/runit.js';
 import { assertNoChildProcess } from './guard.js';
-import { HELP, parseInitArgs, UsageError, type InitOptions } from './options.js';
-import { runInit } from './init.js';
+import { DEFAULT_DIR, HELP, parseInitArgs, UsageError, type InitOptions } from './options.js';
+import { quietCommand, runInit } from './init.js';
+import { behindFront } from './signals.js';
 
 /** svinit's version, from package.json. */
 export function version(): string {
@@ -23,8 +29,11 @@ export function version(): string {
   return 'unknown';
 }
 
-/** Variables meant for svinit alone: the launcher's record of the limit, and the test-only fault switch. */
-const LAUNCHER_ONLY = new Set(['SVINIT_NOFILE', 'SVINIT_TEST_FAULT']);
+/**
+ * Variables meant for svinit alone: the launcher's records of the limit and of the signal state
+ * it was started with, and the test-only fault switch.
+ */
+const LAUNCHER_ONLY = new Set(['SVINIT_NOFILE', 'SVINIT_SIGBLK', 'SVINIT_SIGIGN', 'SVINIT_TEST_FAULT']);
 
 /** The environment services get: svinit's own, less what only svinit needed. */
 function serviceEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -44,7 +53,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     stderr(`svinit: fatal: ${err.message}`);
-    return EXIT_SETUP;
+    return EXIT_USAGE;
   }
   if (parsed.kind === 'help') {
     fdSink(1)(HELP.trimEnd());
@@ -55,14 +64,47 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     return 0;
   }
   const { options } = parsed;
-  const log = createLogger(stderr, LEVEL[options.verbosity]);
+  const log = createLogger(stderr, quietCommand(options) ? 'warning' : LEVEL[options.verbosity]);
   assertNoChildProcess();
+  if (options.pdeathsig !== null) setPdeathsig(options.pdeathsig);
+  // svinit itself moves to / (it keeps no file system busy); CMD keeps the caller's directory.
+  const cwd = process.cwd();
+  const dir = resolve(options.dir);
+  process.chdir('/');
+  const childEnv = serviceEnv(env);
   const orphanListeners: Array<(pid: number) => void> = [];
   const reaper = new Reaper({ log, enabled: options.reap, onOrphan: (pid) => { for (const l of orphanListeners) l(pid); } });
-  const engine = options.engine === 'runit'
-    ? createRunitEngine(options.dir, reaper, (l) => orphanListeners.push(l), log, serviceEnv(env))
-    : createBuiltinEngine(options.dir, reaper, log, serviceEnv(env));
+  // Beside a main command on a terminal, services read /dev/null: they never compete with CMD for it.
+  const stdin = options.command !== null && ttySession(0) !== null ? 'null' : 'inherit';
+  const engine = !hasServices(options) ? createNoEngine()
+    : options.engine === 'runit'
+      ? createRunitEngine(dir, reaper, (l) => orphanListeners.push(l), log, childEnv, stdin)
+      : createBuiltinEngine(dir, reaper, log, childEnv, stdin);
+  const command = options.command === null ? undefined : new MainCommand({
+    spec: options.command, runner: reaper, log, env: childEnv, cwd,
+    inherited: { block: signalsOfMask(env['SVINIT_SIGBLK']), ignore: signalsOfMask(env['SVINIT_SIGIGN']) },
+    containerInit: process.pid === 1 || behindFront(),
+  });
   // Test-only: proves the shutdown's failure path from the outside (docs/exit-codes.md).
   const faultInShutdown = env['SVINIT_TEST_FAULT'] === 'shutdown';
-  return runInit({ options, log, reaper, engine, report: stderr, ...(faultInShutdown ? { faultInShutdown } : {}) });
+  return runInit({
+    options, log, reaper, engine, report: stderr,
+    ...(faultInShutdown ? { faultInShutdown } : {}),
+    ...(command === undefined ? {} : { command }),
+  });
+}
+
+/**
+ * Whether there is a service directory to supervise: not with --no-services; in command mode a
+ * default /etc/service that does not exist means none (a missing --dir or $SVDIR stays an error).
+ */
+function hasServices(options: InitOptions): boolean {
+  if (!options.services) return false;
+  if (options.command === null || options.dirGiven || options.dir !== DEFAULT_DIR) return true;
+  try {
+    statSync(DEFAULT_DIR);
+    return true;
+  } catch {
+    return false;
+  }
 }

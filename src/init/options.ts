@@ -1,15 +1,29 @@
-// The init's command line: `svinit [options]`, with the service directory, the shutdown budget
-// and the engine; every mistake is a one-line error that names the flag and the fix.
+// The init's command line: `svinit [options] [--] [CMD...]`, with the service directory, the
+// shutdown budget, the engine and the main command's mode; every mistake is a one-line error that
+// names the flag and the fix. Not util.parseArgs: it does not stop at the first non-option.
+import type { CommandSpec } from '../command/main-command.js';
+import { parseSignal } from '../process/signals.js';
 
-/** What `svinit [options]` was asked to do. */
+/** What `svinit [options] [--] [CMD...]` was asked to do. */
 export interface InitOptions {
   readonly dir: string;
+  /**
+   * Where the service directory came from: a missing default /etc/service is "no services" in
+   * command mode, while a missing --dir or $SVDIR stays a setup error.
+   */
+  readonly dirGiven: boolean;
+  /** --no-services: no service directory at all. */
+  readonly services: boolean;
   /** The whole shutdown budget in ms, from the stop signal to SIGKILL of whatever is left. */
   readonly graceMs: number;
   readonly engine: 'builtin' | 'runit';
   readonly verbosity: 'quiet' | 'normal' | 'verbose';
   readonly reap: boolean;
   readonly report: 'text' | 'json';
+  /** -p SIG: svinit gets SIG when its parent dies (and forwards it like any other). */
+  readonly pdeathsig: number | null;
+  /** The main command, or null in service mode. */
+  readonly command: CommandSpec | null;
 }
 
 export type ParsedCommand =
@@ -24,23 +38,37 @@ export class UsageError extends Error {
 
 export const DEFAULT_GRACE_S = 7;
 
-export const HELP = `usage: svinit [options]
+/** The default service directory ($SVDIR and --dir override it). */
+export const DEFAULT_DIR = '/etc/service';
+
+export const HELP = `usage: svinit [options] [--] [CMD [ARGS...]]
 
 Supervises every service directory under DIR as runit's runsvdir would, reaps orphans as PID 1,
-and on SIGTERM or SIGINT stops every service gracefully within the grace period.
+and on SIGTERM or SIGINT stops every service gracefully within the grace period. With CMD, runs it
+as the main command, as tini and dumb-init do: signals are forwarded to it, the services are
+stopped after it, and svinit exits with its status. The first argument that is not an option
+starts CMD.
 
 options:
   --dir DIR           service directory (default: $SVDIR, else /etc/service)
+  --no-services       no service directory: a plain init around CMD
   --grace SECONDS     shutdown budget from the stop signal to SIGKILL (default 7; $SVINIT_GRACE)
   --engine NAME       builtin (default) or runit (runs Debian's runsvdir and drives its runsv)
   --report FORMAT     shutdown report on stderr: text (default) or json
+  -c, --single-child  CMD in a new process group; signals go to CMD alone (tini's way)
+  -g, --kill-group    with --single-child, signals go to CMD's whole process group
+  -r, --rewrite S:R   forward signal S as R (names or numbers); R = 0 drops S (repeatable)
+  -e N                CMD's exit code N makes svinit exit 0 (repeatable)
+  --exit-remap N:M    CMD's exit code N makes svinit exit M (repeatable)
+  -s, --subreaper     adopt orphans when not PID 1 (always on; accepted for tini's -s)
+  -p, --pdeathsig SIG svinit gets SIG when its parent dies, and forwards it to CMD
   -v, --verbose       log more (every start, exit and reaped orphan)
   -q, --quiet         log warnings and errors only
   --no-reap           do not reap orphans (debugging only)
   --version           print the version and exit
   -h, --help          print this help and exit
 
-commands:
+commands (as the first argument only):
   svinit sv [-v] [-w SEC] COMMAND SERVICE...   runit's sv, for svinit's and runsv's services
   svinit status [--json] [SERVICE...]          every service at a glance
   svinit check                                 exit 0 if and only if every wanted service is up
@@ -59,17 +87,63 @@ function takeValue(argv: readonly string[], i: number, flag: string): string {
   return value;
 }
 
-/** Parses the init's arguments (without node and the script); throws UsageError. */
+function parseCode(text: string, flag: string): number {
+  if (!/^\d{1,3}$/.test(text) || Number(text) > 255) {
+    throw new UsageError(`unable to use ${flag} "${text}": give an exit code from 0 to 255, e.g. ${flag === '-e' ? '-e 143' : '--exit-remap 143:0'}`);
+  }
+  return Number(text);
+}
+
+function parsePair<T>(text: string, flag: string, each: (part: string) => T): [T, T] {
+  const colon = text.indexOf(':');
+  if (colon <= 0 || colon === text.length - 1) {
+    throw new UsageError(`unable to use ${flag} "${text}": give two values joined by a colon, e.g. ${flag.startsWith('-r') || flag === '--rewrite' ? 'TERM:QUIT' : '143:0'}`);
+  }
+  return [each(text.slice(0, colon)), each(text.slice(colon + 1))];
+}
+
+function signalArg(text: string, flag: string, zeroOk: boolean): number {
+  if (zeroOk && text.trim() === '0') return 0;
+  try {
+    return parseSignal(text);
+  } catch {
+    throw new UsageError(`unable to use ${flag}: "${text}" is not a signal; give a name such as TERM or SIGUSR1, or a number${zeroOk ? ' (0 drops it)' : ''}`);
+  }
+}
+
+/**
+ * Parses the init's arguments (without node and the script); throws UsageError. Parsing stops at
+ * the first argument that is not an option, which starts CMD; `--` ends the options explicitly
+ * (`svinit -- -- true` runs a program named `--`).
+ */
 export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommand {
-  let dir = env['SVDIR'] !== undefined && env['SVDIR'] !== '' ? env['SVDIR'] : '/etc/service';
+  const envDir = env['SVDIR'] !== undefined && env['SVDIR'] !== '' ? env['SVDIR'] : null;
+  let dir = envDir ?? DEFAULT_DIR;
+  let dirGiven = envDir !== null;
+  let services = true;
   let graceMs = env['SVINIT_GRACE'] !== undefined && env['SVINIT_GRACE'] !== ''
     ? parseGrace(env['SVINIT_GRACE'], 'SVINIT_GRACE') : DEFAULT_GRACE_S * 1000;
   let engine: InitOptions['engine'] = 'builtin';
   let verbosity: InitOptions['verbosity'] = 'normal';
   let reap = true;
   let report: InitOptions['report'] = 'text';
-  for (let i = 0; i < argv.length; i++) {
+  let singleChild = false;
+  let killGroup = false;
+  let pdeathsig: number | null = null;
+  const rewrite = new Map<number, number>();
+  const exitRemap = new Map<number, number>();
+  let cmd: string[] | null = null;
+  for (let i = 0; i < argv.length && cmd === null; i++) {
     const raw = argv[i] ?? '';
+    if (raw === '--') {
+      cmd = argv.slice(i + 1);
+      if (cmd.length === 0) throw new UsageError('unable to use "--": give the command after it, e.g. svinit -- nginx -g "daemon off;"');
+      break;
+    }
+    if (!raw.startsWith('-') || raw === '-') {
+      cmd = argv.slice(i);
+      break;
+    }
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
     const arg = eq > 0 ? raw.slice(0, eq) : raw;
     const inline = eq > 0 ? raw.slice(eq + 1) : null;
@@ -80,7 +154,8 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
       return v;
     };
     switch (arg) {
-      case '--dir': dir = value(); break;
+      case '--dir': dir = value(); dirGiven = true; break;
+      case '--no-services': services = false; break;
       case '--grace': graceMs = parseGrace(value(), '--grace'); break;
       case '--engine': {
         const v = value();
@@ -94,16 +169,34 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
         report = v;
         break;
       }
+      case '-c': case '--single-child': singleChild = true; break;
+      case '-g': case '--kill-group': killGroup = true; break;
+      case '-r': case '--rewrite': {
+        const [from, to] = parsePair(value(), arg, (part) => part);
+        rewrite.set(signalArg(from, arg, false), signalArg(to, arg, true));
+        break;
+      }
+      case '-e': exitRemap.set(parseCode(value(), '-e'), 0); break;
+      case '--exit-remap': {
+        const [from, to] = parsePair(value(), '--exit-remap', (part) => parseCode(part, '--exit-remap'));
+        exitRemap.set(from, to);
+        break;
+      }
+      case '-s': case '--subreaper': break;
+      case '-p': case '--pdeathsig': pdeathsig = signalArg(value(), arg, false); break;
       case '-v': case '--verbose': verbosity = 'verbose'; break;
       case '-q': case '--quiet': verbosity = 'quiet'; break;
       case '--no-reap': reap = false; break;
       case '--version': return { kind: 'version' };
       case '-h': case '--help': return { kind: 'help' };
-      case '--':
-        throw new UsageError('unable to run a main command: svinit does not take one after -- yet; put it in a service directory');
       default:
         throw new UsageError(`unable to use "${raw}": unknown option (see svinit --help)`);
     }
   }
-  return { kind: 'run', options: { dir, graceMs, engine, verbosity, reap, report } };
+  if (cmd === null && !services) throw new UsageError('unable to use --no-services without a command: give one, e.g. svinit --no-services -- myapp');
+  if (cmd === null && (singleChild || killGroup || rewrite.size > 0 || exitRemap.size > 0)) {
+    throw new UsageError('unable to use -c, -g, -r, -e or --exit-remap without a command: they shape the main command; give one after --');
+  }
+  const command: CommandSpec | null = cmd === null ? null : { argv: cmd, singleChild, killGroup, rewrite, exitRemap };
+  return { kind: 'run', options: { dir, dirGiven, services, graceMs, engine, verbosity, reap, report, pdeathsig, command } };
 }

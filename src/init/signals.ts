@@ -6,15 +6,17 @@ import { closeSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 
 /**
- * Every signal svinit catches. SIGCHLD belongs to the reaper. Left out on purpose: SIGKILL and
+ * Every signal svinit catches: in command mode each is forwarded to CMD; in service mode TERM,
+ * INT and QUIT stop, HUP rescans, the rest is logged and ignored (TSTP, TTIN, TTOU and CONT
+ * included: a supervisor never stops). SIGCHLD belongs to the reaper. Left out: SIGKILL and
  * SIGSTOP (cannot be caught); SIGSEGV, SIGBUS, SIGILL and SIGFPE (a handler that returns from a
  * genuine fault re-runs the faulting instruction forever; as PID 1 the kernel already drops these
- * when they are sent from inside the container); SIGTSTP, SIGTTIN, SIGTTOU (job control stops, never
- * kills); SIGWINCH, SIGURG, SIGCONT (ignored by default).
+ * when they are sent from inside the container); the real-time signals (Node cannot listen to them).
  */
 export const CAUGHT_SIGNALS = [
   'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTRAP', 'SIGABRT', 'SIGUSR1', 'SIGUSR2', 'SIGPIPE', 'SIGALRM',
-  'SIGTERM', 'SIGSTKFLT', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGIO', 'SIGPWR', 'SIGSYS',
+  'SIGTERM', 'SIGSTKFLT', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ',
+  'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS',
 ] as const satisfies readonly NodeJS.Signals[];
 
 export type CaughtSignal = (typeof CAUGHT_SIGNALS)[number];

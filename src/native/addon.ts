@@ -29,6 +29,11 @@ export interface RawSpawnOptions {
   /** RLIMIT_NOFILE soft and hard limits for the child; -1 = leave as is, -2 = RLIM_INFINITY. */
   readonly nofileSoft: number;
   readonly nofileHard: number;
+  /** 0 = leave a terminal alone, 1 = after setsid make fd 0 the controlling terminal, 2 = after setpgid make the group foreground. */
+  readonly tty: 0 | 1 | 2;
+  /** Signal numbers (1..64) blocked at exec, and ignored at exec; every other signal is default. */
+  readonly sigBlock: readonly number[];
+  readonly sigIgnore: readonly number[];
 }
 
 /** The failure of a spawn: errno and the step in the child that failed. */
@@ -59,6 +64,12 @@ export interface Addon {
   setFdFlag(fd: number, flag: 0 | 1, on: boolean): number;
   /** [soft, hard] of RLIMIT_NOFILE, -1 meaning RLIM_INFINITY; [NaN, -errno] on failure. */
   getNofile(): Float64Array;
+  /** prctl(PR_SET_PDEATHSIG, sig). */
+  setPdeathsig(sig: number): number;
+  /** tcgetsid(fd): the session of the terminal on fd, or -errno (-ENOTTY when fd is no terminal). */
+  ttySession(fd: number): number;
+  /** getsid(0). */
+  getsid(): number;
   getpid(): number;
   getppid(): number;
   /** _exit(code & 0xff): never returns. */

@@ -140,6 +140,22 @@ export function getNofile(): Nofile {
   return { soft: conv(soft), hard: conv(hard) };
 }
 
+/** prctl(PR_SET_PDEATHSIG): `sig` is sent to svinit when its parent dies. */
+export function setPdeathsig(sig: number): void {
+  check(addon().setPdeathsig(sig), 'prctl');
+}
+
+/** The session whose controlling terminal is on `fd`, or null when fd is not one (tcgetsid). */
+export function ttySession(fd: number): number | null {
+  const rc = addon().ttySession(fd);
+  return rc < 0 ? null : rc;
+}
+
+/** getsid(0): svinit's session. */
+export function getsid(): number {
+  return addon().getsid();
+}
+
 /** getpid(2), straight from the kernel. */
 export function getpid(): number {
   return addon().getpid();

@@ -31,3 +31,16 @@ export function countOthers(): number {
   const self = String(process.pid);
   return readdirSync('/proc').filter((n) => /^\d+$/.test(n) && n !== '1' && n !== self).length;
 }
+
+/** The process group and session of `pid` (from /proc/PID/stat), or null once it is gone. */
+export function groupOf(pid: number): { readonly pgrp: number; readonly session: number } | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // comm may hold spaces and parentheses: the fields start after the last ')'.
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { pgrp: Number(rest[2]), session: Number(rest[3]) };
+}

@@ -8,3 +8,9 @@ export const EXIT_INTERNAL = 101;
 export const EXIT_KILLED = 102;
 /** A setup error: bad flags, a missing or unreadable service directory, runit not installed. */
 export const EXIT_SETUP = 111;
+/** A usage error: a bad option or argument (runit's sv uses 100 too). */
+export const EXIT_USAGE = 100;
+/** The main command could not be run: found, but not executable or not an executable format. */
+export const EXIT_NOT_EXECUTABLE = 126;
+/** The main command was not found. */
+export const EXIT_NOT_FOUND = 127;

@@ -78,3 +78,15 @@ export function parseSignal(value: string | number): number {
   if (num === undefined || text === '') throw new SignalError(value);
   return num;
 }
+
+/**
+ * The signals of a /proc/PID/status mask ("SigBlk:", "SigIgn:": 16 hex digits, bit n-1 for
+ * signal n), as numbers; an empty or malformed text is the empty set.
+ */
+export function signalsOfMask(hex: string | undefined): number[] {
+  if (hex === undefined || !/^[0-9a-fA-F]{1,16}$/.test(hex)) return [];
+  const mask = BigInt(`0x${hex}`);
+  const out: number[] = [];
+  for (let n = 1; n <= SIGRTMAX; n++) if (((mask >> BigInt(n - 1)) & 1n) === 1n) out.push(n);
+  return out;
+}

@@ -35,6 +35,15 @@ export interface SpawnOptions {
   readonly groups?: readonly number[];
   /** Default: the soft limit svinit was started with (see nofile.ts). */
   readonly nofile?: NofileOption;
+  /**
+   * A terminal on fd 0: 'acquire' makes it the controlling terminal of the new session
+   * (`session`), 'foreground' makes the new group (`pgroup: 0`) the terminal's foreground group.
+   * Best effort: no terminal, or one of another session, is not an error. Default: left alone.
+   */
+  readonly tty?: 'acquire' | 'foreground';
+  /** Signals blocked at exec (default none) and ignored at exec (default none: all default). */
+  readonly sigBlock?: readonly number[];
+  readonly sigIgnore?: readonly number[];
 }
 
 /** An error with code ERR_SPAWN_OPTIONS: the options themselves are unusable. */
@@ -132,7 +141,22 @@ export function toRawOptions(opts: SpawnOptions): RawSpawnOptions {
     ...credentials(opts),
     nofileSoft,
     nofileHard,
+    tty: ttyMode(opts),
+    sigBlock: signalList(opts.sigBlock, 'sigBlock'),
+    sigIgnore: signalList(opts.sigIgnore, 'sigIgnore'),
   };
+}
+
+function ttyMode(opts: SpawnOptions): 0 | 1 | 2 {
+  if (opts.tty === undefined) return 0;
+  if (opts.tty === 'acquire') return opts.session === true ? 1 : bad("tty 'acquire' needs session");
+  return opts.pgroup === 0 ? 2 : bad("tty 'foreground' needs pgroup 0");
+}
+
+function signalList(list: readonly number[] | undefined, what: string): number[] {
+  const out = [...(list ?? [])];
+  if (out.some((n) => !Number.isInteger(n) || n < 1 || n > 64)) bad(`${what} must be signal numbers 1 to 64`);
+  return out;
 }
 
 /**

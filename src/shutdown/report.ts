@@ -1,6 +1,6 @@
 // The shutdown report: one line per service on stderr, then a total; or the same as one JSON
 // object with --report json.
-import type { StopRecord } from '../supervise/stop-record.js';
+import type { StopRecord } from '../process/stop-record.js';
 
 /** The whole shutdown, as the report shows it. */
 export interface ShutdownReport {
@@ -9,6 +9,8 @@ export interface ShutdownReport {
   readonly totalMs: number;
   /** ms from the stop signal until every running service had its down signal (runit engine: its 'x'); a service whose control/t runs first is not waited for. */
   readonly signalledMs: number | null;
+  /** Command mode: how the main command ended, when the shutdown stopped it (null: it ended by itself, or service mode). */
+  readonly command: StopRecord | null;
   readonly services: readonly StopRecord[];
   /** Processes outside any service (orphans, double-forked daemons) signalled at the end. */
   readonly strays: { readonly termed: number; readonly killed: number };
@@ -33,8 +35,8 @@ function units(records: readonly StopRecord[]): string {
 
 /** The report as text lines, one per service, then the total. */
 export function formatReportText(report: ShutdownReport): string[] {
-  const lines = report.services.map(line);
-  const killed = report.services.filter((s) => s.killed).length;
+  const lines = [...(report.command === null ? [] : [line(report.command)]), ...report.services.map(line)];
+  const killed = report.services.filter((s) => s.killed).length + (report.command?.killed === true ? 1 : 0);
   const { termed, killed: strayKilled } = report.strays;
   const strays = (termed > 0 ? `, ${termed} stray process(es) signalled` : '') +
     (strayKilled > 0 ? `, ${strayKilled} stray process(es) SIGKILLed` : '');

@@ -4,11 +4,12 @@
 // and says how it ended. Named phases: stopping (services going down) -> sweeping (strays) -> done;
 // `killing` is set from the deadline on; the failure path can end any phase.
 import { performance } from 'node:perf_hooks';
+import type { MainCommand } from '../command/main-command.js';
 import type { Engine } from '../engine/engine.js';
 import type { Logger } from '../log/logger.js';
 import { EXIT_CLEAN, EXIT_INTERNAL, EXIT_KILLED } from '../process/exit-codes.js';
 import type { Reaper } from '../process/reaper.js';
-import type { StopContext, StopRecord } from '../supervise/stop-record.js';
+import type { StopContext, StopRecord } from '../process/stop-record.js';
 import { formatReportJson, formatReportText, type ShutdownReport } from './report.js';
 import { killStrays, sweepStrays, type StrayCount } from './strays.js';
 
@@ -25,6 +26,12 @@ export interface ShutdownParts {
   readonly report: { readonly format: 'text' | 'json'; readonly quiet: boolean; readonly write: (line: string) => void };
   /** Test-only (SVINIT_TEST_FAULT=shutdown): throw from inside the shutdown, to prove the failure path. */
   readonly injectFault?: boolean;
+  /**
+   * Command mode: CMD stops first (the init forwarded the stop signal to it), then the services,
+   * all inside the one grace; svinit exits with CMD's status. As a subreaper, what survives of
+   * CMD's group is not waited for (dumb-init's rule); as PID 1 the stray sweep takes it.
+   */
+  readonly command?: MainCommand;
 }
 
 export type Phase = 'stopping' | 'sweeping' | 'done';
@@ -84,8 +91,12 @@ export class Shutdown {
       this.parts.log.fatal(`internal error during the shutdown: ${(err as Error).stack ?? String(err)}; SIGKILL to everything`);
     }
     this.#killing = true;
-    this.#guard(() => this.parts.engine.kill());
-    killStrays({ isPid1: this.parts.isPid1, reaper: this.parts.reaper, deadline: this.deadline }).then(
+    this.#guard(() => this.#killAll());
+    const { command } = this.parts;
+    killStrays({
+      isPid1: this.parts.isPid1, reaper: this.parts.reaper, deadline: this.deadline,
+      ...(command !== undefined && !this.parts.isPid1 ? { spared: (pid: number) => command.owns(pid) } : {}),
+    }).then(
       (killed) => this.#end({ termed: 0, killed }, true),
       () => this.#end({ termed: 0, killed: 0 }, true),
     );
@@ -102,6 +113,11 @@ export class Shutdown {
         this.parts.log.debug(`every service had its down signal ${this.#signalledMs} ms after the stop signal`);
       },
     };
+    const { command } = this.parts;
+    if (command !== undefined) {
+      await command.gone;
+      if (this.#phase === 'done') return { termed: 0, killed: 0 };
+    }
     const stopped = engine.stop(ctx);
     if (this.parts.injectFault === true) setImmediate(() => { throw new Error('SVINIT_TEST_FAULT: a fault injected during the shutdown'); });
     await stopped;
@@ -115,6 +131,7 @@ export class Shutdown {
       owned: () => engine.ownedPids(),
       deadline: this.deadline,
       killing: () => this.#killing,
+      ...(command !== undefined && !this.parts.isPid1 ? { spared: (pid: number) => command.owns(pid) } : {}),
     });
   }
 
@@ -131,7 +148,16 @@ export class Shutdown {
     if (this.#phase === 'done' || this.#killing) return;
     this.#killing = true;
     if (why === 'the grace deadline') this.parts.log.warning(`${why} (${this.parts.graceMs} ms) has passed: SIGKILL to everything still running`);
-    this.#guard(() => this.parts.engine.kill());
+    this.#guard(() => this.#killAll());
+  }
+
+  /** SIGKILL to the main command's group and to everything the engine runs. */
+  #killAll(): void {
+    try {
+      this.parts.command?.kill();
+    } finally {
+      this.parts.engine.kill();
+    }
   }
 
   /** Runs one step of the escalation; an error there takes the failure path. */
@@ -151,13 +177,17 @@ export class Shutdown {
     // By code point, as runsvdir orders names: localeCompare's first call initializes ICU's
     // collator, 14 ms on this kind of machine, right when the container waits for svinit's exit.
     const services = [...this.#records.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const killed = this.#failed || services.some((s) => s.killed) || strays.killed > 0;
-    const exitCode = internal || this.#failed ? EXIT_INTERNAL : killed ? EXIT_KILLED : EXIT_CLEAN;
+    const command = this.parts.command?.record() ?? null;
+    const killed = this.#failed || services.some((s) => s.killed) || strays.killed > 0 || command?.killed === true;
+    // Command mode: CMD's status, whatever else happened (docs/exit-codes.md, first row that matches).
+    const exitCode = this.parts.command !== undefined ? this.parts.command.exitCode()
+      : internal || this.#failed ? EXIT_INTERNAL : killed ? EXIT_KILLED : EXIT_CLEAN;
     const report: ShutdownReport = {
       trigger: this.trigger,
       graceMs: this.parts.graceMs,
       totalMs: Math.round(performance.now() - this.t0),
       signalledMs: this.#signalledMs,
+      command,
       services,
       strays,
       failed: this.#failed,

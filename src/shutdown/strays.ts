@@ -26,6 +26,11 @@ export interface SweepParts {
   readonly deadline: number;
   /** True once the shutdown went to SIGKILL (deadline, second signal, failure). */
   readonly killing: () => boolean;
+  /**
+   * Children the sweep leaves alone and does not wait for (subreaper only): in command mode, what
+   * survives of CMD's group, as dumb-init leaves it. The strays of the services are still swept.
+   */
+  readonly spared?: (pid: number) => boolean;
 }
 
 /** How long the KILL step waits for the kernel to take what it killed, past the deadline. */
@@ -34,6 +39,7 @@ export const KILL_WAIT_MS = 500;
 /** Sends `sig` to every stray: all processes (PID 1) or svinit's children (subreaper); returns how many. */
 export function signalStrays(
   isPid1: boolean, sig: number, except: ReadonlySet<number> = new Set(), record?: Set<number>,
+  spared?: (pid: number) => boolean,
 ): number {
   if (isPid1) {
     const n = countOthers();
@@ -42,7 +48,7 @@ export function signalStrays(
   }
   let n = 0;
   for (const pid of listChildren()) {
-    if (except.has(pid)) continue;
+    if (except.has(pid) || spared?.(pid) === true) continue;
     if (kill(pid, sig)) {
       n++;
       record?.add(pid);
@@ -63,11 +69,11 @@ export async function sweepStrays(p: SweepParts): Promise<StrayCount> {
   // As PID 1, kill(-1) reaches every process in the namespace at once, later orphans included.
   if (p.isPid1 && !p.killing()) count.termed = signalStrays(true, SIG.TERM);
   while (!p.killing() && performance.now() < p.deadline) {
-    if (!p.isPid1) count.termed += signalStrays(false, SIG.TERM, except(), termed);
+    if (!p.isPid1) count.termed += signalStrays(false, SIG.TERM, except(), termed, p.spared);
     if (count.termed === 0) return count;
-    signalStrays(p.isPid1, SIG.CONT, p.owned());
+    signalStrays(p.isPid1, SIG.CONT, p.owned(), undefined, p.spared);
     // Short steps only while processes are exiting; bounded by the deadline.
-    if (await p.reaper.whenNoChildren(Math.min(p.deadline, performance.now() + 50))) {
+    if (await whenSwept(p, Math.min(p.deadline, performance.now() + 50))) {
       p.log.info(`sent SIGTERM to ${count.termed} process(es) outside the services`);
       return count;
     }
@@ -82,12 +88,30 @@ export async function sweepStrays(p: SweepParts): Promise<StrayCount> {
  * a subreaper; already hit by kill(-1) as PID 1), until nothing is left or KILL_WAIT_MS after
  * the deadline. Returns how many were killed.
  */
-export async function killStrays(p: Pick<SweepParts, 'isPid1' | 'reaper' | 'deadline'>): Promise<number> {
+export async function killStrays(p: Pick<SweepParts, 'isPid1' | 'reaper' | 'deadline' | 'spared'>): Promise<number> {
   const killed = new Set<number>();
-  let n = signalStrays(p.isPid1, SIG.KILL, new Set(), killed);
+  let n = signalStrays(p.isPid1, SIG.KILL, new Set(), killed, p.spared);
   const until = Math.max(p.deadline, performance.now()) + KILL_WAIT_MS;
-  while (!(await p.reaper.whenNoChildren(Math.min(until, performance.now() + 50))) && performance.now() < until) {
-    if (!p.isPid1) n += signalStrays(false, SIG.KILL, killed, killed);
+  while (!(await whenSwept(p, Math.min(until, performance.now() + 50))) && performance.now() < until) {
+    if (!p.isPid1) n += signalStrays(false, SIG.KILL, killed, killed, p.spared);
   }
   return n;
+}
+
+/** How often the sweep looks again while spared children stay (shutdown only, bounded by the deadline). */
+const SPARED_POLL_MS = 10;
+
+/**
+ * Resolves true once no child is left but the spared ones, false at `until`. Without spared
+ * children this is the reaper's own wait (woken by SIGCHLD); with them, a short poll.
+ */
+async function whenSwept(p: Pick<SweepParts, 'reaper' | 'spared'>, until: number): Promise<boolean> {
+  const { spared } = p;
+  if (spared === undefined) return p.reaper.whenNoChildren(until);
+  for (;;) {
+    if (listChildren().every((pid) => spared(pid))) return true;
+    const left = until - performance.now();
+    if (left <= 0) return false;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(SPARED_POLL_MS, left)));
+  }
 }

@@ -9,7 +9,7 @@ import { pipeCloexec } from '../native/native.js';
 import { hasDownFile, logKind } from '../service/service-dir.js';
 import { writeExtra } from './extra-file.js';
 import type { ChildRunner } from './override.js';
-import type { StopContext, StopRecord } from './stop-record.js';
+import type { StopContext, StopRecord } from '../process/stop-record.js';
 import { SuperviseDir } from './supervise-dir.js';
 import { Unit } from './unit.js';
 
@@ -20,6 +20,8 @@ export interface ServiceDeps {
   readonly runner: ChildRunner;
   readonly log: Logger;
   readonly env: Readonly<Record<string, string>>;
+  /** What a service's fd 0 is: svinit's own (runit's way), or /dev/null beside a main command on a terminal. */
+  readonly stdin?: 'inherit' | 'null';
 }
 
 /** A supervised service directory (runsv's job, without a process of its own). */
@@ -46,7 +48,7 @@ export class Service {
       onChange: (u: Unit) => this.changed(u), onDone: (u: Unit) => this.unitDone(u),
       timeLeft: () => this.ctx?.timeLeft() ?? Infinity, containerStopping: () => this.ctx !== null };
     this.main = new Unit({ ...common, name, dir, isLog: false, supervise: mainDir,
-      stdio: ['inherit', this.pipe?.[1] ?? 'inherit', 'inherit'] }, hasDownFile(dir));
+      stdio: [deps.stdin ?? 'inherit', this.pipe?.[1] ?? 'inherit', 'inherit'] }, hasDownFile(dir));
     this.logUnit = hasLog
       ? new Unit({ ...common, name: `${name}/log`, dir: join(dir, 'log'), isLog: true, supervise: logDir,
         stdio: [this.pipe?.[0] ?? 'null', 'inherit', 'inherit'] }, hasDownFile(join(dir, 'log')))

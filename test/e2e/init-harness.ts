@@ -244,3 +244,14 @@ function readdirSafe(path: string): string[] {
     return [];
   }
 }
+
+/** Runs svinit to its exit (nothing of it is left behind, even after a timeout); returns it with its code. */
+export async function runToEnd(args: readonly string[], opts: RunOptions = {}): Promise<Init & { code: number | null }> {
+  const init = new Init(args, opts);
+  try {
+    const { code } = await init.exit();
+    return Object.assign(init, { code });
+  } finally {
+    init.kill();
+  }
+}

@@ -1,22 +1,12 @@
-// Bad input to svinit and runsvinit: exit 111 with a clear message for setup errors; an empty
+// Bad input to svinit and runsvinit: exit 100 with a clear message for usage errors, 111 for setup errors; an empty
 // directory, a file entry, broken entries and a read-only service directory are survived.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Init, PID1_SKIP, RUNSVINIT_BIN, Tree, trapRun, waitFor } from './init-harness.js';
+import { Init, PID1_SKIP, RUNSVINIT_BIN, runToEnd, Tree, trapRun, waitFor } from './init-harness.js';
 
-async function runToEnd(args: string[], opts: ConstructorParameters<typeof Init>[1] = {}): Promise<Init & { code: number | null }> {
-  const init = new Init(args, opts);
-  try {
-    const { code } = await init.exit();
-    return Object.assign(init, { code });
-  } finally {
-    init.kill(); // a no-op once it exited; after a timeout, nothing of it is left behind
-  }
-}
-
-test('setup errors exit 111 with a one-line reason', { timeout: 60_000 }, async (t) => {
+test('usage errors exit 100, setup errors 111, each with a one-line reason', { timeout: 60_000 }, async (t) => {
   const tree = new Tree();
   t.after(() => tree.cleanup());
   writeFileSync(join(tree.root, 'afile'), '');
@@ -24,18 +14,22 @@ test('setup errors exit 111 with a one-line reason', { timeout: 60_000 }, async 
   const bin = join(tree.root, 'bin');
   mkdirSync(bin);
   for (const tool of ['dirname', 'readlink']) symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
-  const cases: Array<[string[], RegExp, NodeJS.ProcessEnv?]> = [
-    [['--dir', join(tree.root, 'missing')], /unable to use service directory .*missing: ENOENT/],
-    [['--dir', join(tree.root, 'afile')], /not a directory/],
-    [['--grace', '0'], /unable to use --grace "0"/],
-    [['--engine', 'systemd'], /choose builtin or runit/],
-    [['--bogus'], /unknown option/],
-    [['--dir', tree.sv, '--engine', 'runit'], /runsvdir or runsv not found/, { PATH: bin }],
+  const cases: Array<[string[], number, RegExp, NodeJS.ProcessEnv?]> = [
+    [['--dir', join(tree.root, 'missing')], 111, /unable to use service directory .*missing: ENOENT/],
+    [['--dir', join(tree.root, 'afile')], 111, /not a directory/],
+    [['--grace', '0'], 100, /unable to use --grace "0"/],
+    [['--engine', 'systemd'], 100, /choose builtin or runit/],
+    [['--bogus'], 100, /unknown option/],
+    [['-r', 'TERM', 'true'], 100, /give two values joined by a colon/],
+    [['--dir', tree.sv, '--engine', 'runit'], 111, /runsvdir or runsv not found/, { PATH: bin }],
+    // A --dir that is missing stays a setup error in command mode too.
+    [['--dir', join(tree.root, 'missing'), 'true'], 111, /unable to use service directory .*missing: ENOENT/],
   ];
-  for (const [args, re, env] of cases) {
+  for (const [args, code, re, env] of cases) {
     const r = await runToEnd(args, env === undefined ? {} : { env });
-    assert.equal(r.code, 111, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, re);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
   }
 });
 

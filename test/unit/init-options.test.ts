@@ -12,7 +12,10 @@ function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 test('defaults: /etc/service, 7 s, builtin, text report, reaping on', () => {
-  assert.deepEqual(run([]), { dir: '/etc/service', graceMs: 7000, engine: 'builtin', verbosity: 'normal', reap: true, report: 'text' });
+  assert.deepEqual(run([]), {
+    dir: '/etc/service', dirGiven: false, services: true, graceMs: 7000, engine: 'builtin', verbosity: 'normal', reap: true,
+    report: 'text', pdeathsig: null, command: null,
+  });
 });
 
 test('the service directory: --dir, else $SVDIR, else /etc/service', () => {
@@ -36,7 +39,14 @@ test('every mistake is one line naming the flag and the fix', () => {
     [['--report', 'xml'], /--report "xml": choose text or json/],
     [['--frobnicate'], /"--frobnicate": unknown option \(see svinit --help\)/],
     [['--dir'], /--dir: it needs a value/],
-    [['--', 'nginx'], /main command/],
+    [['--'], /"--": give the command after it/],
+    [['--no-services'], /--no-services without a command/],
+    [['-c'], /without a command/],
+    [['-r', 'TERM', 'x'], /-r "TERM": give two values joined by a colon, e.g. TERM:QUIT/],
+    [['-r', 'FOO:TERM', 'x'], /-r: "FOO" is not a signal/],
+    [['--exit-remap', '3:300', 'x'], /--exit-remap "300": give an exit code from 0 to 255/],
+    [['-e', 'x', 'y'], /-e "x": give an exit code/],
+    [['-p', '0', 'x'], /-p: "0" is not a signal/],
   ];
   for (const [argv, re] of cases) {
     assert.throws(() => parseInitArgs(argv, {}), (err: Error) => err instanceof UsageError && re.test(err.message) && !err.message.includes('\n'));
@@ -65,6 +75,7 @@ test('the report: a line per service, the total, and the same as one JSON object
     graceMs: 7000,
     totalMs: 312,
     signalledMs: 1.2,
+    command: null,
     services: [
       { name: 'db', signal: 'SIGTERM', ms: 305, status: 'exited 0', killed: false },
       { name: 'idle', signal: null, ms: null, status: null, killed: false },
@@ -86,4 +97,30 @@ test('the report: a line per service, the total, and the same as one JSON object
   assert.equal(json['svinit'], 'shutdown');
   assert.deepEqual(json['services'], report.services);
   assert.equal(json['exitCode'], 102);
+});
+
+test('the first argument that is not an option starts CMD; -- ends the options', () => {
+  assert.deepEqual(run(['nginx', '-g', 'daemon off;']).command?.argv, ['nginx', '-g', 'daemon off;']);
+  assert.deepEqual(run(['-v', '--', '-x', '--dir']).command?.argv, ['-x', '--dir']);
+  assert.deepEqual(run(['--', '--', 'true']).command?.argv, ['--', 'true'], 'svinit -- -- true runs a program named --');
+  // The init's options stop at CMD: what follows is CMD's.
+  const o = run(['--dir', '/x', 'status', '--dir', '/y']);
+  assert.equal(o.dir, '/x');
+  assert.deepEqual(o.command?.argv, ['status', '--dir', '/y']);
+  assert.equal(run([]).command, null);
+  assert.equal(run(['-']).command?.argv[0], '-');
+});
+
+test('main-command flags: tini and dumb-init aliases', () => {
+  const o = run(['-s', '-c', '-g', '-r', 'TERM:QUIT', '--rewrite=USR2:0', '-r', '10:12', '-e', '143', '--exit-remap', '3:0', '-p', 'SIGUSR1', '--no-services', 'app']);
+  assert.equal(o.services, false);
+  assert.equal(o.pdeathsig, 10);
+  const c = o.command;
+  assert.ok(c !== null);
+  assert.equal(c.singleChild, true);
+  assert.equal(c.killGroup, true);
+  assert.deepEqual([...c.rewrite], [[15, 3], [12, 0], [10, 12]]);
+  assert.deepEqual([...c.exitRemap], [[143, 0], [3, 0]]);
+  assert.equal(run(['--dir', '/srv']).dirGiven, true);
+  assert.equal(run([], { SVDIR: '/srv' }).dirGiven, true);
 });
