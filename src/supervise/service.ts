@@ -54,17 +54,20 @@ export class Service {
     for (const d of [mainDir, logDir]) if (d !== null) this.dirs.push(d);
   }
 
-  /** Takes over `dir` and starts it; null when another supervisor holds it (it is left alone). */
+  /**
+   * Takes over `dir` and starts it; null when another supervisor holds it (it is left alone), or
+   * when its supervise/lock cannot be opened.
+   */
   static start(name: string, dir: string, deps: ServiceDeps): Service | null {
     const kind = logKind(dir);
     if (kind === 'not-dir') deps.log.warning(`${name}: ./log is not a directory; running without a log service`);
     const hasLog = kind === 'dir';
     const mainDir = openDir(name, dir, deps.log);
-    if (mainDir === 'locked') return null;
+    if (mainDir === 'skip') return null;
     let logDir: SuperviseDir | null = null;
     if (hasLog) {
       const d = openDir(`${name}/log`, join(dir, 'log'), deps.log);
-      if (d === 'locked') {
+      if (d === 'skip') {
         mainDir?.close();
         return null;
       }
@@ -168,12 +171,18 @@ export class Service {
   }
 }
 
-function openDir(name: string, dir: string, log: Logger): SuperviseDir | null | 'locked' {
+function openDir(name: string, dir: string, log: Logger): SuperviseDir | null | 'skip' {
   const d = SuperviseDir.lock(dir, log);
   if (d instanceof SuperviseDir) return d;
   if (d.kind === 'locked') {
     log.warning(`${name}: another supervisor holds ${join(dir, 'supervise/lock')}; leaving this service to it`);
-    return 'locked';
+    return 'skip';
+  }
+  if (d.kind === 'no-lock') {
+    // As runsv, which exits 111 on it: the service is not supervised (runsvdir retries it every
+    // rescan; svinit at the next scan: SIGHUP, or any change in the service directory).
+    log.warning(`${name}: ${d.message}`);
+    return 'skip';
   }
   log.warning(unreachable(name, d.message));
   return null;
