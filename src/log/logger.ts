@@ -33,15 +33,24 @@ export interface Logger {
   enabled(level: Level): boolean;
 }
 
-/** A sink writing to a file descriptor; a write that fails (EPIPE, EAGAIN, EBADF) drops the line. */
+/** Descriptors whose reader has gone (EPIPE): never written again, by any sink. */
+const broken = new Set<number>();
+
+/**
+ * A sink writing to a file descriptor; a write that fails (EAGAIN, EBADF) drops the line. After
+ * EPIPE nothing more is written to that descriptor: each write to a broken pipe also raises
+ * SIGPIPE, and a write per line (or per SIGPIPE) would otherwise keep the init busy forever.
+ */
 export function fdSink(fd: number): Sink {
   return (line) => {
+    if (broken.has(fd)) return;
     const buf = Buffer.from(`${line}\n`);
     let off = 0;
     try {
       while (off < buf.length) off += writeSync(fd, buf, off);
-    } catch {
+    } catch (err) {
       // A log reader that has gone away must never take the init down with it.
+      if ((err as NodeJS.ErrnoException).code === 'EPIPE') broken.add(fd);
     }
   };
 }

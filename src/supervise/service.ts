@@ -16,10 +16,22 @@ import { Unit } from './unit.js';
 /** How long a log service may take to drain the pipe and exit on EOF before it gets its down signal. */
 export const LOG_DRAIN_MS = 1000;
 
+/** Descriptors held per unit (./run, or log/) while supervised: supervise/lock, supervise/control, supervise/ok. */
+export const FDS_PER_UNIT = 3;
+/** Descriptors held per service with a log/: the log pipe's two ends. */
+export const FDS_LOG_PIPE = 2;
+
+/** The descriptors a service holds for as long as it is supervised. */
+export function serviceFds(hasLog: boolean): number {
+  return hasLog ? 2 * FDS_PER_UNIT + FDS_LOG_PIPE : FDS_PER_UNIT;
+}
+
 export interface ServiceDeps {
   readonly runner: ChildRunner;
   readonly log: Logger;
   readonly env: Readonly<Record<string, string>>;
+  /** Whether the service may take this many descriptors now; when not, it is not started (yet). */
+  readonly admit?: (fds: number) => boolean;
 }
 
 /** A supervised service directory (runsv's job, without a process of its own). */
@@ -55,13 +67,14 @@ export class Service {
   }
 
   /**
-   * Takes over `dir` and starts it; null when another supervisor holds it (it is left alone), or
-   * when its supervise/lock cannot be opened.
+   * Takes over `dir` and starts it; null when another supervisor holds it (it is left alone), when
+   * its supervise/lock cannot be opened, or when its descriptors do not fit (`deps.admit`).
    */
   static start(name: string, dir: string, deps: ServiceDeps): Service | null {
     const kind = logKind(dir);
-    if (kind === 'not-dir') deps.log.warning(`${name}: ./log is not a directory; running without a log service`);
     const hasLog = kind === 'dir';
+    if (deps.admit !== undefined && !deps.admit(serviceFds(hasLog))) return null;
+    if (kind === 'not-dir') deps.log.warning(`${name}: ./log is not a directory; running without a log service`);
     const mainDir = openDir(name, dir, deps.log);
     if (mainDir === 'skip') return null;
     let logDir: SuperviseDir | null = null;

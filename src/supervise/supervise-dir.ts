@@ -116,6 +116,10 @@ export class SuperviseDir {
     }
     const socket = new Socket({ fd: this.controlFd, readable: true, writable: false });
     socket.on('data', (chunk: Buffer) => {
+      // One chunk (up to 64 KiB) per turn of the event loop: libuv would otherwise read a flood
+      // 32 chunks at a time before anything else ran. The unit bounds its queue (unit.ts).
+      socket.pause();
+      setImmediate(() => { if (this.control === socket) socket.resume(); });
       for (const byte of chunk) onByte(String.fromCharCode(byte));
     });
     // The read side of our own O_RDWR FIFO cannot fail in normal operation; if it ever does,
