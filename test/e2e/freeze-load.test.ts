@@ -67,7 +67,7 @@ test('a flood on one supervise/control: others restart, sv restart stays quick, 
   // Memory is bounded: it grows to a plateau (read buffers, heap) and stays there, whatever is written.
   const grown = rssKb(sv.pid) - rss0;
   const late = rssKb(sv.pid) - rss1;
-  assert.ok(grown < 100_000 && late < 40_000, `RSS grew by ${grown} kB under the flood, ${late} kB once it was under way`);
+  assert.ok(grown < 120_000 && late < 60_000, `RSS grew by ${grown} kB under the flood, ${late} kB once it was under way`);
   await sv.waitLog(/^svinit: warning: flood: more than 64 commands pending on supervise\/control; dropping the rest/);
   assert.equal(sv.matching(/flood: more than 64 commands/).length, 1, 'one warning for the flood');
   assert.ok(out.bytesWritten > mb0, 'the flood went on while sv restarted the other service');
