@@ -47,7 +47,11 @@ function makeFifo(path: string): void {
 // blocking, and is then refused by fstat, as is anything else that is not a regular file.
 const LOCK_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK | constants.O_NOCTTY;
 
-/** Opens supervise/lock (created 0600); its fd, or runsv's "unable to open supervise/lock: ..." with the fix. */
+/**
+ * Opens supervise/lock (created 0600): its fd, or, when it is not a regular file, runsv's "unable
+ * to open supervise/lock: ..." with the fix. Any other failure (EROFS, EACCES) is thrown: the
+ * supervise/ directory is unusable, and the service runs without it, as before.
+ */
 function openLock(path: string): number | string {
   const why = (reason: string): string =>
     `unable to open supervise/lock: ${reason}; not supervising this service (remove ${path}: it must be a regular file, made anew at the next scan)`;
@@ -55,8 +59,10 @@ function openLock(path: string): number | string {
   try {
     fd = openSync(path, LOCK_FLAGS, 0o600);
   } catch (err) {
-    // ENXIO: a FIFO that nobody reads, refused by the non-blocking open.
-    return why(errCode(err) === 'ENXIO' ? 'ENXIO, it is a FIFO, not a regular file' : errCode(err));
+    // ENXIO: a FIFO that nobody reads, refused by the non-blocking open; EISDIR: a directory.
+    if (errCode(err) === 'ENXIO') return why('ENXIO, it is a FIFO, not a regular file');
+    if (errCode(err) === 'EISDIR') return why('EISDIR, it is a directory, not a regular file');
+    throw err;
   }
   const st = fstatSync(fd);
   if (st.isFile()) return fd;

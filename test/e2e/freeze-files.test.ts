@@ -56,6 +56,16 @@ test('supervise/lock that is a FIFO: runsv\'s "unable to open supervise/lock" fo
   assert.equal(sv.matching(/badlock/).length, 1, sv.lines.join('\n'));
 });
 
+test('supervise/lock that is a directory: not supervised, as runsv', OPTS, async (t) => {
+  const tree = new Tree({ dirlock: { run: `#!/bin/sh\necho started > started\nexec sleep 1000\n`, 'supervise/lock/x': ['', 0o644] },
+    good: { run: SLEEPER } }, 'svinit-freeze-');
+  const sv = await Svinit.start(t, tree, ['good']);
+  await sv.ready('good');
+  assert.match(await sv.waitLog(/dirlock: /), /^svinit: warning: dirlock: unable to open supervise\/lock: EISDIR, it is a directory, not a regular file; not supervising this service/);
+  assert.equal((await sv.sv(['restart', 'good'])).code, 0);
+  assert.ok(!existsSync(sv.file('dirlock', 'started')), 'its ./run never ran');
+});
+
 test('a newline in a service name never splits svinit\'s lines; sv output stays runit\'s', OPTS, async (t) => {
   const tree = new Tree({ 'bad\nname': { run: SLEEPER }, 'no\nrun': { finish: '#!/bin/sh\n' }, good: { run: SLEEPER } }, 'svinit-freeze-');
   const sv = await Svinit.start(t, tree, ['bad\nname', 'good']);
