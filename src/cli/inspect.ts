@@ -1,11 +1,12 @@
 // Reading one service's state from outside, for `sv status`, `svinit status` and `svinit check`:
 // the supervise/ probe, the `down` file, the `log/` service and svinit's own supervise/svinit.json.
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProbeResult } from '../protocol/client.js';
 import { probeService } from '../protocol/client.js';
 import type { LogView } from '../protocol/sv-format.js';
 import type { SuperviseStatus } from '../protocol/status-file.js';
+import { readSmallFile } from '../service/small-file.js';
 
 /** Whether `dir/down` exists (any file type); an unreadable answer counts as absent. */
 export function downFileExists(dir: string): boolean {
@@ -63,7 +64,7 @@ const NO_EXTRAS: ServiceExtras = { restarts: null, lastExit: null, startedAt: nu
 export function readExtras(dir: string): ServiceExtras {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(join(dir, 'supervise', 'svinit.json'), 'utf8'));
+    data = JSON.parse(readSmallFile(join(dir, 'supervise', 'svinit.json')) ?? 'null');
   } catch {
     return NO_EXTRAS;
   }

@@ -7,6 +7,7 @@ import type { ChildRunner } from '../supervise/override.js';
 import { Service } from '../supervise/service.js';
 import type { StopContext } from '../process/stop-record.js';
 import type { Engine } from './engine.js';
+import { FdBudget } from './fd-budget.js';
 
 /** A setup error: the init exits 111 before any service starts. */
 export class SetupError extends Error {
@@ -31,9 +32,10 @@ export function createBuiltinEngine(
 ): Engine {
   const services = new Set<Service>();
   let stopping = false;
+  const budget = new FdBudget(log, () => scanner.scan());
   const scanner = new Scanner(dir, (name, path) => {
     if (stopping) return null;
-    const service = Service.start(name, path, { runner, log, env, stdin });
+    const service = Service.start(name, path, { runner, log, env, stdin, admit: (fds) => budget.take(name, fds) });
     if (service === null) return null;
     services.add(service);
     log.debug(`${name}: supervising ${path}`);
@@ -57,6 +59,7 @@ export function createBuiltinEngine(
     async stop(ctx: StopContext): Promise<void> {
       stopping = true;
       scanner.stop();
+      budget.stop();
       const all = [...services];
       // Every service's signals first, then everything that writes files or runs scripts.
       const rest = all.map((s) => s.shutdown(ctx));

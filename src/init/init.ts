@@ -112,6 +112,8 @@ export function runInit(parts: InitParts): Promise<number> {
         log.info('SIGHUP: rescanning the service directory');
         engine.rescan();
       } else {
+        // A SIGPIPE that svinit's own write to a dead stderr raised reaches this line after that
+        // write failed with EPIPE, and the logger never writes there again: it cannot loop.
         log[QUIET_SIGNALS.has(sig) ? 'debug' : 'info'](`${sig}: ignored (only TERM, INT and QUIT stop svinit, HUP rescans)`);
       }
     });

@@ -1,6 +1,7 @@
 // The RLIMIT_NOFILE soft limit svinit was started with. Node raises the soft limit to the hard
 // limit before any JS runs (PlatformInit), so the original is gone by the time we could read it;
 // the launcher bin/svinit exports SVINIT_NOFILE="$(ulimit -Sn)" before exec'ing node. See docs/nofile.md.
+import { readdirSync } from 'node:fs';
 import { getNofile } from '../native/native.js';
 
 /** The environment variable the launcher sets. */
@@ -65,4 +66,14 @@ function readOriginal(env: NodeJS.ProcessEnv): OriginalNofile {
 export function defaultChildNofile(): number {
   const { soft } = originalNofile();
   return Math.min(soft, getNofile().hard);
+}
+
+/** The descriptors this process has open now (/proc/self/fd), or null where /proc is not mounted. */
+export function openFdCount(): number | null {
+  try {
+    // The listing includes the descriptor readdir itself opened.
+    return readdirSync('/proc/self/fd').length - 1;
+  } catch {
+    return null;
+  }
 }

@@ -100,6 +100,11 @@ export class Scanner {
   // Unlike runsvdir, which skips them silently, say once why an entry is not a service.
   private skip(skipped: SkippedEntry): void {
     const { path } = skipped;
+    if (skipped.kind === 'ancestor') {
+      // runsvdir would supervise it: a runsv in DIR itself, running DIR/run (docs/reliability.md).
+      this.report(path, `ignoring ${path}: it leads to ${this.dir} itself or a directory above it (remove the link)`);
+      return;
+    }
     if (skipped.kind === 'not-dir') {
       this.report(path, `ignoring ${path}: not a directory (a service is a directory with a run script)`);
       return;

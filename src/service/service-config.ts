@@ -1,9 +1,10 @@
 // Reading the optional s6-style settings of a service directory: down-signal, timeout-kill,
 // timeout-finish. Each is read when it is needed, so an edit takes effect at the next use
 // (as in s6); a malformed file is reported once per distinct problem and the default is used.
-import { existsSync, readFileSync } from 'node:fs';
+// A file that is not a regular file (a FIFO, a symlink to /dev/zero) is never read: readSmallFile.
 import { join } from 'node:path';
 import { parseSignal, SIG } from '../process/signals.js';
+import { readSmallFile, SmallFileError } from './small-file.js';
 
 /** The settings the supervisor needs from a service directory, with their defaults filled in. */
 export interface ServiceConfig {
@@ -25,15 +26,17 @@ export interface ConfigProblem {
 }
 
 function readSetting(dir: string, name: string): string | null {
+  return readSmallFile(join(dir, name))?.trim() ?? null;
+}
+
+/** Why a setting could not be read, with the fix: "unable to read PATH: it is a FIFO, ...; using X (...)". */
+function unreadable(dir: string, name: string, err: unknown, fallback: string, example: string): string {
   const path = join(dir, name);
-  // Absent is the usual case: asked without an exception (see service-dir.ts).
-  if (!existsSync(path)) return null;
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
+  if (err instanceof SmallFileError) {
+    return `unable to read ${path}: ${err.message}; using ${fallback} (make it a regular file of one line, e.g. ${example})`;
   }
+  const e = err as NodeJS.ErrnoException;
+  return `unable to read ${path}: ${e.code ?? e.message}; using ${fallback} (make it a readable regular file, e.g. ${example})`;
 }
 
 function readMs(dir: string, name: string, fallback: number, problems: ConfigProblem[]): number {
@@ -41,7 +44,7 @@ function readMs(dir: string, name: string, fallback: number, problems: ConfigPro
   try {
     text = readSetting(dir, name);
   } catch (err) {
-    problems.push({ file: name, message: `unable to read ${join(dir, name)}: ${(err as Error).message}; using ${fallback}` });
+    problems.push({ file: name, message: unreadable(dir, name, err, String(fallback), '3000') });
     return fallback;
   }
   if (text === null) return fallback;
@@ -60,7 +63,7 @@ function readSignal(dir: string, problems: ConfigProblem[]): number {
   try {
     text = readSetting(dir, 'down-signal');
   } catch (err) {
-    problems.push({ file: 'down-signal', message: `unable to read ${join(dir, 'down-signal')}: ${(err as Error).message}; using SIGTERM` });
+    problems.push({ file: 'down-signal', message: unreadable(dir, 'down-signal', err, 'SIGTERM', 'SIGINT') });
     return DEFAULT_CONFIG.downSignal;
   }
   if (text === null || text === '') return DEFAULT_CONFIG.downSignal;

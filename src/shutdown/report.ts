@@ -1,5 +1,6 @@
 // The shutdown report: one line per service on stderr, then a total; or the same as one JSON
 // object with --report json.
+import { escapeControl } from '../log/logger.js';
 import type { StopRecord } from '../process/stop-record.js';
 
 /** The whole shutdown, as the report shows it. */
@@ -20,10 +21,11 @@ export interface ShutdownReport {
 }
 
 function line(r: StopRecord): string {
-  if (r.ms === null) return `svinit: shutdown: ${r.name}: was not running`;
+  const name = escapeControl(r.name);
+  if (r.ms === null) return `svinit: shutdown: ${name}: was not running`;
   const sent = r.signal === null ? 'sent nothing (its ./finish was running)' : `sent ${r.signal}`;
   const killed = r.killed ? ', SIGKILLed at its deadline' : '';
-  return `svinit: shutdown: ${r.name}: ${sent}, gone after ${r.ms} ms, ${r.status ?? 'status unknown'}${killed}`;
+  return `svinit: shutdown: ${name}: ${sent}, gone after ${r.ms} ms, ${r.status ?? 'status unknown'}${killed}`;
 }
 
 /** "3 service(s)", or "3 service(s) and 1 log(s)": a log service is reported as NAME/log. */

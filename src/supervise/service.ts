@@ -16,12 +16,24 @@ import { Unit } from './unit.js';
 /** How long a log service may take to drain the pipe and exit on EOF before it gets its down signal. */
 export const LOG_DRAIN_MS = 1000;
 
+/** Descriptors held per unit (./run, or log/) while supervised: supervise/lock, supervise/control, supervise/ok. */
+export const FDS_PER_UNIT = 3;
+/** Descriptors held per service with a log/: the log pipe's two ends. */
+export const FDS_LOG_PIPE = 2;
+
+/** The descriptors a service holds for as long as it is supervised. */
+export function serviceFds(hasLog: boolean): number {
+  return hasLog ? 2 * FDS_PER_UNIT + FDS_LOG_PIPE : FDS_PER_UNIT;
+}
+
 export interface ServiceDeps {
   readonly runner: ChildRunner;
   readonly log: Logger;
   readonly env: Readonly<Record<string, string>>;
   /** What a service's fd 0 is: svinit's own (runit's way), or /dev/null beside a main command on a terminal. */
   readonly stdin?: 'inherit' | 'null';
+  /** Whether the service may take this many descriptors now; when not, it is not started (yet). */
+  readonly admit?: (fds: number) => boolean;
 }
 
 /** A supervised service directory (runsv's job, without a process of its own). */
@@ -56,17 +68,21 @@ export class Service {
     for (const d of [mainDir, logDir]) if (d !== null) this.dirs.push(d);
   }
 
-  /** Takes over `dir` and starts it; null when another supervisor holds it (it is left alone). */
+  /**
+   * Takes over `dir` and starts it; null when another supervisor holds it (it is left alone), when
+   * its supervise/lock cannot be opened, or when its descriptors do not fit (`deps.admit`).
+   */
   static start(name: string, dir: string, deps: ServiceDeps): Service | null {
     const kind = logKind(dir);
-    if (kind === 'not-dir') deps.log.warning(`${name}: ./log is not a directory; running without a log service`);
     const hasLog = kind === 'dir';
+    if (deps.admit !== undefined && !deps.admit(serviceFds(hasLog))) return null;
+    if (kind === 'not-dir') deps.log.warning(`${name}: ./log is not a directory; running without a log service`);
     const mainDir = openDir(name, dir, deps.log);
-    if (mainDir === 'locked') return null;
+    if (mainDir === 'skip') return null;
     let logDir: SuperviseDir | null = null;
     if (hasLog) {
       const d = openDir(`${name}/log`, join(dir, 'log'), deps.log);
-      if (d === 'locked') {
+      if (d === 'skip') {
         mainDir?.close();
         return null;
       }
@@ -170,12 +186,18 @@ export class Service {
   }
 }
 
-function openDir(name: string, dir: string, log: Logger): SuperviseDir | null | 'locked' {
+function openDir(name: string, dir: string, log: Logger): SuperviseDir | null | 'skip' {
   const d = SuperviseDir.lock(dir, log);
   if (d instanceof SuperviseDir) return d;
   if (d.kind === 'locked') {
     log.warning(`${name}: another supervisor holds ${join(dir, 'supervise/lock')}; leaving this service to it`);
-    return 'locked';
+    return 'skip';
+  }
+  if (d.kind === 'no-lock') {
+    // As runsv, which exits 111 on it: the service is not supervised (runsvdir retries it every
+    // rescan; svinit at the next scan: SIGHUP, or any change in the service directory).
+    log.warning(`${name}: ${d.message}`);
+    return 'skip';
   }
   log.warning(unreachable(name, d.message));
   return null;

@@ -2,7 +2,7 @@
 // the directory (or the target of a dangling `supervise` symlink, as read-only-root images use),
 // the exclusive flock on `lock`, the `control` FIFO read without blocking, and the `ok` FIFO held
 // open for reading so that `sv` sees a live supervisor. Existing files are reused.
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readlinkSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { flock, mkfifo } from '../native/native.js';
@@ -12,6 +12,7 @@ import { createSuperviseWriter, type SuperviseWriter } from '../protocol/supervi
 /** Why a supervise/ directory could not be held. */
 export type SuperviseProblem =
   | { readonly kind: 'locked' } // another live supervisor (runsv or svinit) holds it
+  | { readonly kind: 'no-lock'; readonly message: string } // supervise/lock cannot be opened: runsv gives up the service
   | { readonly kind: 'unusable'; readonly message: string }; // e.g. a read-only filesystem
 
 function errCode(err: unknown): string {
@@ -42,6 +43,33 @@ function makeFifo(path: string): void {
   }
 }
 
+// As runsv's open_append (O_NDELAY): a FIFO in its place fails at once (ENXIO) or opens without
+// blocking, and is then refused by fstat, as is anything else that is not a regular file.
+const LOCK_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+/**
+ * Opens supervise/lock (created 0600): its fd, or, when it is not a regular file, runsv's "unable
+ * to open supervise/lock: ..." with the fix. Any other failure (EROFS, EACCES) is thrown: the
+ * supervise/ directory is unusable, and the service runs without it, as before.
+ */
+function openLock(path: string): number | string {
+  const why = (reason: string): string =>
+    `unable to open supervise/lock: ${reason}; not supervising this service (remove ${path}: it must be a regular file, made anew at the next scan)`;
+  let fd: number;
+  try {
+    fd = openSync(path, LOCK_FLAGS, 0o600);
+  } catch (err) {
+    // ENXIO: a FIFO that nobody reads, refused by the non-blocking open; EISDIR: a directory.
+    if (errCode(err) === 'ENXIO') return why('ENXIO, it is a FIFO, not a regular file');
+    if (errCode(err) === 'EISDIR') return why('EISDIR, it is a directory, not a regular file');
+    throw err;
+  }
+  const st = fstatSync(fd);
+  if (st.isFile()) return fd;
+  closeSync(fd);
+  return why(st.isFIFO() ? 'it is a FIFO, not a regular file' : 'it is not a regular file');
+}
+
 /**
  * A held supervise/ directory. Two steps, as a start-up of many services wants them: lock()
  * takes the directory and its lock (before ./run starts: a live runsv keeps its service), and
@@ -64,7 +92,9 @@ export class SuperviseDir {
     let lockFd = -1;
     try {
       makeDir(path);
-      lockFd = openSync(join(path, 'lock'), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+      const lock = openLock(join(path, 'lock'));
+      if (typeof lock === 'string') return { kind: 'no-lock', message: lock };
+      lockFd = lock;
       if (!flock(lockFd, 'exclusive-nb')) {
         closeSync(lockFd);
         return { kind: 'locked' };
@@ -92,6 +122,10 @@ export class SuperviseDir {
     }
     const socket = new Socket({ fd: this.controlFd, readable: true, writable: false });
     socket.on('data', (chunk: Buffer) => {
+      // One chunk (up to 64 KiB) per turn of the event loop: libuv would otherwise read a flood
+      // 32 chunks at a time before anything else ran. The unit bounds its queue (unit.ts).
+      socket.pause();
+      setImmediate(() => { if (this.control === socket) socket.resume(); });
       for (const byte of chunk) onByte(String.fromCharCode(byte));
     });
     // The read side of our own O_RDWR FIFO cannot fail in normal operation; if it ever does,

@@ -11,7 +11,7 @@ import { stampFromMicros } from './stamp.js';
 import { hasFinish, overrideUsable } from '../service/service-dir.js';
 import { readServiceConfig, type ServiceConfig } from '../service/service-config.js';
 import { snapshot } from './fsm-actions.js';
-import { initialState, kick, overrideFor, step } from './fsm.js';
+import { initialState, isControlChar, kick, overrideFor, step } from './fsm.js';
 import type { Effect, ServiceState, StatusSnapshot, StepContext, StepResult, SvEvent, TimerName } from './fsm-types.js';
 import { OVERRIDE_TIMEOUT_MS, runOverride, type ChildRunner } from './override.js';
 import type { SuperviseDir } from './supervise-dir.js';
@@ -55,6 +55,24 @@ export function nowMicros(): number {
 
 type Task = () => Promise<void> | void;
 
+/**
+ * Control bytes a unit holds while it works through them. A byte equal to the one queued last
+ * (and not yet handled) is the same command again and joins it; beyond this many, bytes are
+ * dropped with one warning per flood (docs/reliability.md).
+ */
+export const CONTROL_QUEUE_LIMIT = 64;
+
+/** A flood ends after this long without a dropped byte; the next one is warned about again. */
+const FLOOD_QUIET_MS = 1000;
+
+/** Tasks a unit runs back to back before it lets the event loop turn (signals, timers, other services). */
+export const TASKS_PER_TURN = 16;
+
+/** Resolves on the next turn of the event loop, after its I/O and timers. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** One supervised process slot, driven by the pure machine. */
 export class Unit {
   state: ServiceState;
@@ -79,6 +97,13 @@ export class Unit {
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   private readonly tasks: Task[] = [];
   private busy = false;
+  /** Control bytes queued and not yet started; the last of them, while it waits (it coalesces repeats). */
+  private controlsQueued = 0;
+  private lastControl: string | null = null;
+  /** When a control byte was last dropped (performance.now()): a flood is over after FLOOD_QUIET_MS without one. */
+  private lastDrop = -Infinity;
+  /** The settings were read in this turn of the event loop: not read again before the next. */
+  private settingsFresh = false;
   private reported = new Map<string, string>();
 
   constructor(readonly spec: UnitSpec, downFile: boolean) {
@@ -91,9 +116,23 @@ export class Unit {
     this.apply(kick(this.state, this.context(false)));
   }
 
-  /** Queues one control byte; bytes are handled one at a time, in order. */
+  /** Queues one control byte; bytes are handled one at a time, in order (repeats coalesce, a flood is cut). */
   control(c: string): void {
+    // A byte that is no command is ignored, as runsv ignores it: it takes no place in the queue.
+    if (!isControlChar(c) || c === this.lastControl) return;
+    if (this.controlsQueued >= CONTROL_QUEUE_LIMIT) {
+      const now = performance.now();
+      if (now - this.lastDrop > FLOOD_QUIET_MS) {
+        this.spec.log.warning(`${this.spec.name}: more than ${CONTROL_QUEUE_LIMIT} commands pending on supervise/control; ` +
+          'dropping the rest of this flood (sv writes one byte per command; find what writes to the FIFO)');
+      }
+      this.lastDrop = now;
+      return;
+    }
+    this.controlsQueued++;
     this.enqueue(async () => {
+      // FIFO order: once the count is back to 0, this was the last byte queued.
+      if (--this.controlsQueued === 0) this.lastControl = null;
       const script = this.spec.isLog ? null : overrideFor(this.state, c);
       const usable = script !== null && overrideUsable(this.spec.dir, script);
       // runsv writes the new want before it runs control/t for d or x, so sv shows "want down"
@@ -104,7 +143,7 @@ export class Unit {
       // An operator's command is on disk before the next byte, as runsv does it (sv reads the
       // status right after it writes its byte); coalescing is for bursts of spawns and signals.
       this.flush();
-    });
+    }, c);
   }
 
   /**
@@ -163,7 +202,10 @@ export class Unit {
    * timer: a shutdown of many services then costs no file reads per exit.
    */
   settings(reread = false): ServiceConfig {
-    if (reread || this.config === null) {
+    // At most one read per turn of the event loop, however many bytes or spawns that turn has.
+    if ((reread && !this.settingsFresh) || this.config === null) {
+      this.settingsFresh = true;
+      setImmediate(() => { this.settingsFresh = false; });
       const { config, problems } = readServiceConfig(this.spec.dir, this.spec.isLog);
       for (const p of problems) this.report(p.file, p.message);
       this.config = config;
@@ -335,16 +377,28 @@ export class Unit {
     this.timers.delete(name);
   }
 
-  private enqueue(task: Task): void {
+  /** Queues a task; `control` names the control byte it handles (a later repeat of it coalesces). */
+  private enqueue(task: Task, control: string | null = null): void {
     this.tasks.push(task);
+    this.lastControl = control;
     this.pump();
   }
 
+  /**
+   * Runs the queued tasks in order. A task that does not wait for a child resolves in a microtask,
+   * which runs before the event loop moves on: every TASKS_PER_TURN tasks, the loop gets a turn.
+   */
   private pump(): void {
     if (this.busy) return;
     this.busy = true;
     void (async () => {
+      let run = 0;
       while (this.tasks.length > 0) {
+        if (++run > TASKS_PER_TURN) {
+          run = 0;
+          await nextTurn();
+          continue;
+        }
         const task = this.tasks.shift() as Task;
         try {
           await task();

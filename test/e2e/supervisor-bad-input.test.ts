@@ -2,19 +2,14 @@
 // alone and the state files valid, and never makes svinit spin or crash.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, closeSync, constants, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { NO_RUNIT, SLEEPER, Svinit, TRAPS, gone, waitUntil } from './supervisor-harness.js';
+import { cpuSeconds } from '../helpers/proc.js';
 
 const OPTS = { skip: NO_RUNIT, timeout: 120_000 };
 const COUNT = '#!/bin/sh\necho "$1 $2" >> tries\n';
 
-/** CPU time (utime+stime, clock ticks) of `pid`. */
-function cpuTicks(pid: number): number {
-  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-}
 
 test('./run missing, not executable, a directory or a dangling symlink: logged once, retried once a second', OPTS, async (t) => {
   const sv = await Svinit.start(t, {
@@ -30,11 +25,11 @@ test('./run missing, not executable, a directory or a dangling symlink: logged o
   // The dangling link was made after start; give every service its first two tries.
   await waitUntil(() => ['missing', 'noexec', 'isdir', 'dangling'].every((n) => tries(n) >= 2), 15_000, 'two tries each');
   const before = Object.fromEntries(['missing', 'noexec', 'isdir', 'dangling'].map((n) => [n, tries(n)]));
-  const cpu0 = cpuTicks(sv.pid);
+  const cpu0 = cpuSeconds(sv.pid);
   const t0 = Date.now();
   await waitUntil(() => Date.now() - t0 >= 3000, 5000, '3 s of retries'); // measuring a rate needs a span
   const secs = (Date.now() - t0) / 1000;
-  const cpu = (cpuTicks(sv.pid) - cpu0) / 100;
+  const cpu = cpuSeconds(sv.pid) - cpu0;
   for (const n of ['missing', 'noexec', 'isdir', 'dangling']) {
     const more = tries(n) - (before[n] as number);
     assert.ok(more >= 2 && more <= secs + 1, `${n}: ${more} retries in ${secs.toFixed(1)} s (about one a second)`);

@@ -25,6 +25,8 @@ export interface ProcStat {
   readonly session: number;
   /** Start time in clock ticks since boot: with the pid, it names one process (pids are reused). */
   readonly start: number;
+  /** CPU time used so far (utime + stime), in clock ticks (1/100 s). */
+  readonly cpuTicks: number;
 }
 
 /** Fields of /proc/PID/stat (comm may contain spaces and parentheses, so parse from the last ')'). */
@@ -36,7 +38,22 @@ export function procStat(pid: number): ProcStat | null {
     return null;
   }
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { pid, state: rest[0] ?? '?', ppid: Number(rest[1]), pgrp: Number(rest[2]), session: Number(rest[3]), start: Number(rest[19]) };
+  return { pid, state: rest[0] ?? '?', ppid: Number(rest[1]), pgrp: Number(rest[2]), session: Number(rest[3]), start: Number(rest[19]),
+    cpuTicks: Number(rest[11]) + Number(rest[12]) };
+}
+
+/** CPU time `pid` has used so far, in seconds (0 once it is gone). */
+export function cpuSeconds(pid: number): number {
+  return (procStat(pid)?.cpuTicks ?? 0) / 100;
+}
+
+/** Resident set size of `pid` in kB (VmRSS, "12345 kB"), or 0 once it is gone. */
+export function rssKb(pid: number): number {
+  try {
+    return Number.parseInt(procStatus(pid).get('VmRSS') ?? '0', 10);
+  } catch {
+    return 0;
+  }
 }
 
 function allPids(): number[] {

@@ -36,3 +36,16 @@ test('listServices: directories and links to them, sorted; dot-names, files and 
 test('listServices: an unreadable root throws the readdir error', () => {
   assert.throws(() => listServices(join(tmpdir(), 'svinit-no-such-dir-for-list')), { code: 'ENOENT' });
 });
+
+test('listServices: an entry that leads to the root itself or above it is skipped as an ancestor', (t) => {
+  const top = mkdtempSync(join(tmpdir(), 'svinit-list-'));
+  t.after(() => rmSync(top, { recursive: true, force: true }));
+  const root = join(top, 'service');
+  mkdirSync(join(root, 'web'), { recursive: true });
+  symlinkSync('.', join(root, 'self'));
+  symlinkSync('..', join(root, 'up'));
+  symlinkSync('/', join(root, 'slash'));
+  const skipped: SkippedEntry[] = [];
+  assert.deepEqual(listServices(root, (s) => skipped.push(s)).map((s) => s.name), ['web']);
+  assert.deepEqual(skipped.map((s) => [s.name, s.kind]), [['self', 'ancestor'], ['slash', 'ancestor'], ['up', 'ancestor']]);
+});
