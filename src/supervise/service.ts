@@ -151,8 +151,17 @@ export class Service {
     }
     if (this.ended.has(this.main) && (logUnit === null || this.ended.has(logUnit))) {
       if (this.drainTimer !== null) clearTimeout(this.drainTimer);
-      this.close();
+      if (this.ctx === null) {
+        this.close();
+        this.markGone();
+        return;
+      }
+      // The container stops and svinit exits once the last service is gone: nothing of this one
+      // delays that. Its supervise/ closes (sv then says it is not supervised, whatever the status
+      // file holds), so its last status is not written; the close itself comes after this turn.
+      for (const u of [this.main, logUnit]) if (u !== null) u.writable = false;
       this.markGone();
+      setImmediate(() => this.close());
     }
   }
 
