@@ -1,6 +1,6 @@
 // svinit's benchmark harness (`npm run bench`): every scenario against every init, one table per
 // scenario on stdout, everything in JSON.
-//   node dist/bench/run.js [--quick] [--runs N] [--json FILE] [--only SCENARIO[,SCENARIO]] [--keep]
+//   node dist/bench/run.js [--quick] [--runs N] [--json FILE] [--only SCENARIO[,SCENARIO]] [--inits INIT[,INIT]] [--keep]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, release, tmpdir } from 'node:os';
@@ -15,14 +15,17 @@ import { ratiosOf, renderTable } from './table.js';
 import { buildTools } from './tools.js';
 import type { Context, Table } from './types.js';
 
-const USAGE = `usage: node dist/bench/run.js [--quick] [--runs N] [--json FILE] [--only SCENARIO[,SCENARIO]] [--keep]
-scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`;
+const USAGE = `usage: node dist/bench/run.js [--quick] [--runs N] [--json FILE] [--only SCENARIO[,SCENARIO]] [--inits INIT[,INIT]] [--keep]
+scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}
+inits: ${allInits().map((i) => i.id).join(', ')}`;
 
 interface Cli {
   readonly quick: boolean;
   readonly runs: number;
   readonly json: string;
   readonly only: readonly string[] | null;
+  /** Only these inits run (ids of allInits); the others' rows read "skipped: not in --inits". */
+  readonly initIds: readonly string[] | null;
   readonly keep: boolean;
 }
 
@@ -31,6 +34,7 @@ function parseArgs(argv: readonly string[]): Cli | null {
   let runs: number | null = null;
   let json = DEFAULT_JSON;
   let only: string[] | null = null;
+  let initIds: string[] | null = null;
   let keep = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -44,13 +48,17 @@ function parseArgs(argv: readonly string[]): Cli | null {
     else if (arg === '--runs') runs = Number(value());
     else if (arg === '--json') json = value();
     else if (arg === '--only') only = value().split(',');
+    else if (arg === '--inits') initIds = value().split(',');
     else if (arg === '-h' || arg === '--help') return null;
     else throw new Error(`unable to use argument "${arg}"\n${USAGE}`);
   }
   if (runs !== null && !(Number.isInteger(runs) && runs > 0)) throw new Error(`unable to use --runs: give a whole number above 0\n${USAGE}`);
   const unknown = (only ?? []).filter((id) => !SCENARIOS.some((s) => s.id === id));
   if (unknown.length > 0) throw new Error(`unable to use --only: unknown scenario ${unknown.join(', ')}\n${USAGE}`);
-  return { quick, runs: runs ?? (quick ? 1 : 5), json, only, keep };
+  const ids = allInits().map((i) => i.id);
+  const strange = (initIds ?? []).filter((id) => !ids.includes(id));
+  if (strange.length > 0) throw new Error(`unable to use --inits: unknown init ${strange.join(', ')}\n${USAGE}`);
+  return { quick, runs: runs ?? (quick ? 1 : 5), json, only, initIds, keep };
 }
 
 function versions(): Record<string, string> {
@@ -83,10 +91,13 @@ function context(cli: Cli, work: string, inits: readonly InitSpec[], tools: Cont
 }
 
 /** With namespaces refused, every init is skipped with that reason (the tables still print). */
-function usableInits(found: SetupResult): InitSpec[] {
-  return allInits(found.why).map((init) =>
-    found.nsProblem !== null && init.unavailable === null ? { ...init, unavailable: `skipped: ${found.nsProblem}` } : init,
-  );
+function usableInits(found: SetupResult, initIds: readonly string[] | null): InitSpec[] {
+  return allInits(found.why).map((init) => {
+    if (init.unavailable !== null) return init;
+    if (found.nsProblem !== null) return { ...init, unavailable: `skipped: ${found.nsProblem}` };
+    if (initIds !== null && !initIds.includes(init.id)) return { ...init, unavailable: 'skipped: not in --inits' };
+    return init;
+  });
 }
 
 /** Ends every process the bench left behind (there should be none), says so, returns the count. */
@@ -123,7 +134,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', abort);
   process.once('SIGTERM', abort);
   const tools = buildTools(work, (line) => console.log(line));
-  const inits = usableInits(found);
+  const inits = usableInits(found, cli.initIds);
   console.log(`setup: svinit ${svinitBuilt() ? 'is built' : 'is not built (dist/src/bin/svinit.js missing): its rows read "n/a (not built)"'}`);
   const ctx = context(cli, work, inits, tools);
   const results: Record<string, Table & { seconds: number; ratios: ReturnType<typeof ratiosOf> }> = {};

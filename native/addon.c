@@ -404,6 +404,29 @@ static napi_value js_kill_common(napi_env env, napi_callback_info info, bool gro
 static napi_value js_kill(napi_env env, napi_callback_info info) { return js_kill_common(env, info, false); }
 static napi_value js_killpg(napi_env env, napi_callback_info info) { return js_kill_common(env, info, true); }
 
+/* killMany(Int32Array [pid, sig, group, ...]) -> Int32Array of 0 or -errno, one per triple. */
+static napi_value js_kill_many(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  bool is_ta = false;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  NODE_API_CALL(env, napi_is_typedarray(env, argv[0], &is_ta));
+  napi_typedarray_type type;
+  size_t len = 0;
+  void *data = NULL;
+  if (is_ta) NODE_API_CALL(env, napi_get_typedarray_info(env, argv[0], &type, &len, &data, NULL, NULL));
+  if (!is_ta || type != napi_int32_array || len % 3 != 0 || len / 3 > INT_MAX) {
+    type_error(env, "items must be an Int32Array of (pid, sig, group) triples");
+    return NULL;
+  }
+  size_t n = len / 3;
+  napi_value ab, ta;
+  void *out = NULL;
+  NODE_API_CALL(env, napi_create_arraybuffer(env, n * sizeof(int32_t), &out, &ab));
+  if (n > 0) sv_kill_many((const int *)data, (int)n, (int *)out);
+  NODE_API_CALL(env, napi_create_typedarray(env, napi_int32_array, n, ab, 0, &ta));
+  return ta;
+}
+
 static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int mode = 0;
@@ -522,6 +545,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"getChildSubreaper", js_get_child_subreaper},
       {"kill", js_kill},
       {"killpg", js_killpg},
+      {"killMany", js_kill_many},
       {"mkfifo", js_mkfifo},
       {"flock", js_flock},
       {"pipe", js_pipe},

@@ -39,6 +39,17 @@ int sv_killpg(pid_t pgid, int sig) {
   RET(kill(-pgid, sig));
 }
 
+int sv_kill_many(const int *items, int n, int *out) {
+  int sent = 0;
+  for (int i = 0; i < n; i++) {
+    const int *it = items + 3 * i;
+    /* pid <= 0 would be kill(2)'s "my group" or "everything": never from a batch. */
+    out[i] = it[0] <= 0 ? -EINVAL : it[2] ? sv_killpg(it[0], it[1]) : sv_kill(it[0], it[1]);
+    if (out[i] == 0) sent++;
+  }
+  return sent;
+}
+
 int sv_mkfifo(const char *path, unsigned mode) { RET(mkfifo(path, (mode_t)mode)); }
 
 int sv_flock(int fd, int op) {

@@ -3,9 +3,11 @@
 // As for svinit, the signal listeners go in before any other module loads.
 import { writeSync } from 'node:fs';
 import { installEarlySignals } from '../init/signals.js';
+import { tuneV8 } from '../init/v8-tuning.js';
 import { exitWhenDone } from './exit.js';
 
 installEarlySignals();
+tuneV8();
 
 async function run(): Promise<number> {
   const { mapRunsvinitArgs } = await import('../init/runsvinit-args.js');

@@ -4,5 +4,9 @@
 // before them is dropped by the kernel; this makes that window as short as Node allows.
 // scripts/bundle.js appends the `require` of the main bundle.
 import { installEarlySignals, isCliCommand } from '../init/signals.js';
+import { tuneV8 } from '../init/v8-tuning.js';
 
-if (!isCliCommand(process.argv[2])) installEarlySignals();
+if (!isCliCommand(process.argv[2])) {
+  installEarlySignals();
+  tuneV8();
+}

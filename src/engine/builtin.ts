@@ -2,6 +2,7 @@
 // speaking runit's supervise/ protocol so that runit's own sv controls it.
 import { statSync } from 'node:fs';
 import type { Logger } from '../log/logger.js';
+import { SignalBatch } from '../process/signal-batch.js';
 import { Scanner } from '../scan/scanner.js';
 import type { ChildRunner } from '../supervise/override.js';
 import { Service } from '../supervise/service.js';
@@ -58,12 +59,15 @@ export function createBuiltinEngine(
     },
     async stop(ctx: StopContext): Promise<void> {
       stopping = true;
+      const all = [...services];
+      // Every service's signals first, in one native call, then everything that writes files or
+      // runs scripts.
+      const batch = new SignalBatch();
+      const rest = all.map((s) => s.shutdown(ctx, batch));
+      batch.send();
+      ctx.signalled();
       scanner.stop();
       budget.stop();
-      const all = [...services];
-      // Every service's signals first, then everything that writes files or runs scripts.
-      const rest = all.map((s) => s.shutdown(ctx));
-      ctx.signalled();
       for (const r of rest) r();
       await Promise.all(all.map((s) => s.gone));
     },

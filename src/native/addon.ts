@@ -55,6 +55,8 @@ export interface Addon {
   getChildSubreaper(): number; // 1, 0 or -errno
   kill(pid: number, sig: number): number;
   killpg(pgid: number, sig: number): number;
+  /** kill/killpg of each (pid, sig, group) triple in one C loop; 0 or -errno per triple (pid <= 0: -EINVAL). */
+  killMany(items: Int32Array): Int32Array;
   mkfifo(path: string, mode: number): number;
   /** op: 0 = LOCK_EX|LOCK_NB, 1 = LOCK_EX (blocking), 2 = LOCK_UN. */
   flock(fd: number, op: number): number;

@@ -88,6 +88,36 @@ export function killpg(pgid: number, sig: number): boolean {
   return true;
 }
 
+/** One signal of a batch: to `pid`, or to its process group when `group`. */
+export interface SignalOrder {
+  readonly pid: number;
+  readonly sig: number;
+  readonly group: boolean;
+}
+
+/**
+ * Sends every signal in one native call (a C loop of kill/killpg, in order), so that a fan-out
+ * to many services is not interleaved with JavaScript. Returns, per order, false on ESRCH (gone)
+ * and true when sent; any other failure is thrown once the whole batch has been sent.
+ */
+export function killMany(orders: readonly SignalOrder[]): boolean[] {
+  const items = new Int32Array(orders.length * 3);
+  orders.forEach((o, i) => {
+    items[3 * i] = o.pid;
+    items[3 * i + 1] = o.sig;
+    items[3 * i + 2] = o.group ? 1 : 0;
+  });
+  const rcs = addon().killMany(items);
+  const sent: boolean[] = [];
+  let failed: number | null = null;
+  rcs.forEach((rc, i) => {
+    sent.push(rc === 0);
+    if (rc < 0 && rc !== -ESRCH && failed === null) failed = i;
+  });
+  if (failed !== null) check(rcs[failed] as number, orders[failed]?.group === true ? 'killpg' : 'kill');
+  return sent;
+}
+
 /** mkfifo(path, mode); false if something already exists at `path` (EEXIST). */
 export function mkfifo(path: string, mode: number): boolean {
   const rc = addon().mkfifo(path, mode);

@@ -62,14 +62,18 @@ export class Shutdown {
    */
   run(internal: () => boolean): Promise<number> {
     const { log, graceMs } = this.parts;
-    log.info(`${this.trigger}: stopping every service (grace ${graceMs} ms)`);
-    this.#timer = setTimeout(() => this.#escalate('the grace deadline'), graceMs);
     return new Promise((resolve) => {
       this.#finish = resolve;
+      // The engine sends every down signal in #stopAll's first, synchronous step: before this
+      // line, the timer and anything else. Right after its wake-up svinit has the CPU to itself
+      // for a moment (the scheduler lets it run to parity before a woken service preempts it);
+      // whatever it does first makes the fan-out race the services it wakes.
       this.#stopAll().then(
         (strays) => this.#end(strays, internal()),
         (err: unknown) => this.fail(err),
       );
+      log.info(`${this.trigger}: stopping every service (grace ${graceMs} ms)`);
+      this.#timer = setTimeout(() => this.#escalate('the grace deadline'), Math.max(0, this.deadline - performance.now()));
     });
   }
 

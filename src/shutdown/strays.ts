@@ -42,9 +42,9 @@ export function signalStrays(
   spared?: (pid: number) => boolean,
 ): number {
   if (isPid1) {
-    const n = countOthers();
-    if (n > 0) kill(-1, sig);
-    return n;
+    // kill(-1) fails with ESRCH when it reaches no process: the usual end of a shutdown costs one
+    // syscall, not a listing of /proc (which is only read to count what was there).
+    return kill(-1, sig) ? Math.max(1, countOthers()) : 0;
   }
   let n = 0;
   for (const pid of listChildren()) {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
 import { pipeCloexec } from '../native/native.js';
+import type { SignalBatch } from '../process/signal-batch.js';
 import { hasDownFile, logKind } from '../service/service-dir.js';
 import { writeExtra } from './extra-file.js';
 import type { ChildRunner } from './override.js';
@@ -120,13 +121,14 @@ export class Service {
   /**
    * The shutdown reached this service: from now on each unit is reported to `ctx` as it ends
    * (those already ended, as not running). Sends ./run its down signal now and returns what is
-   * left to do (status files, control/x), so that the engine sends every signal first.
+   * left to do (status files, control/x); its signals go into `batch`, which the engine sends
+   * for every service at once before it runs what is left.
    */
-  shutdown(ctx: StopContext): () => void {
+  shutdown(ctx: StopContext, batch: SignalBatch): () => void {
     this.ctx = ctx;
     for (const unit of this.ended) ctx.record(unit, { name: unit.spec.name, signal: null, ms: null, status: null, killed: false });
     // Already stopping (removed, or ended by sv exit): its log follows on EOF as before.
-    return this.ended.has(this.main) || this.main.stop !== null ? () => undefined : this.main.shutdown();
+    return this.ended.has(this.main) || this.main.stop !== null ? () => undefined : this.main.shutdown(batch);
   }
 
   /** SIGKILL to whatever of this service still runs; nothing of it starts again. */
@@ -167,8 +169,17 @@ export class Service {
     }
     if (this.ended.has(this.main) && (logUnit === null || this.ended.has(logUnit))) {
       if (this.drainTimer !== null) clearTimeout(this.drainTimer);
-      this.close();
+      if (this.ctx === null) {
+        this.close();
+        this.markGone();
+        return;
+      }
+      // The container stops and svinit exits once the last service is gone: nothing of this one
+      // delays that. Its supervise/ closes (sv then says it is not supervised, whatever the status
+      // file holds), so its last status is not written; the close itself comes after this turn.
+      for (const u of [this.main, logUnit]) if (u !== null) u.writable = false;
       this.markGone();
+      setImmediate(() => this.close());
     }
   }
 

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
 import { kill, killpg } from '../native/native.js';
 import { decodeStatus, describeStatus } from '../process/exit-status.js';
+import { SignalBatch } from '../process/signal-batch.js';
 import { SIG, signalName } from '../process/signals.js';
 import type { StdioSlot } from '../process/spawn.js';
 import { stampFromMicros } from './stamp.js';
@@ -149,11 +150,13 @@ export class Unit {
   /**
    * Brings this unit down for good (its down signal, CONT, control/x), from the settings it
    * last read. When nothing is in flight and no control/t is due, the machine steps at once and
-   * its signals are sent now; the returned function carries out the rest (status files, scripts),
-   * so that a caller stopping many units sends every signal before it writes any file. Otherwise
-   * the stop is queued behind the operator's command or script in flight, and the function does nothing.
+   * its signals go into `batch` (sent by the caller, with every other unit's, in one native call;
+   * without a batch, sent now); the returned function carries out the rest (status files,
+   * scripts), so that a caller stopping many units sends every signal before it writes any file.
+   * Otherwise the stop is queued behind the operator's command or script in flight, and the
+   * function does nothing.
    */
-  shutdown(): () => void {
+  shutdown(batch?: SignalBatch): () => void {
     if (this.stop === null) {
       const running = this.state.pid !== 0;
       // A log stops on EOF, once its service is gone; a ./finish that runs gets no signal.
@@ -170,7 +173,13 @@ export class Unit {
     }
     const result = step(this.state, { type: 'shutdown', handled: false }, this.context(false));
     this.state = result.state;
-    for (const e of result.effects) if (e.type === 'signal') this.perform(e);
+    const signals = batch ?? new SignalBatch();
+    for (const e of result.effects) {
+      if (e.type !== 'signal') continue;
+      if (e.sig === SIG.KILL && this.stop !== null) this.stop.killed = true;
+      signals.add(e.pid, e.sig, e.target === 'group');
+    }
+    if (batch === undefined) signals.send();
     return () => this.settle({ state: this.state, effects: result.effects.filter((e) => e.type !== 'signal') });
   }
 

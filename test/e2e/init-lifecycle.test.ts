@@ -135,7 +135,8 @@ for (const pid1 of [false, true]) {
     const tree = new Tree({ a: { run: trapRun('a', '0') } });
     const init = new Init(['--dir', tree.sv], { pid1 });
     t.after(() => { init.kill(); tree.cleanup(); });
-    await waitFor(() => tree.has('a.ready'), 15_000, 'a ready');
+    // `echo $$ > a.ready` creates the file before it writes the pid: wait for the pid itself.
+    await waitFor(() => tree.has('a.ready') && tree.read('a.ready').trim() !== '', 15_000, 'a ready');
     const svc = await init.hostPid(Number(tree.read('a.ready')));
     assert.ok(svc > 0, 'the service found among svinit\'s descendants');
     const pid = await init.pid();

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  flock, getNofile, getpid, getppid, isChildSubreaper, kill, killpg, mkfifo, pipeCloexec, setChildSubreaper,
-  setCloexec, setNonblocking, spawnRaw, waitpid,
+  flock, getNofile, getpid, getppid, isChildSubreaper, kill, killMany, killpg, mkfifo, pipeCloexec, setChildSubreaper,
+  setCloexec, setNonblocking, spawnRaw, waitpid, addon,
 } from '../../src/native/native.js';
 import { SyscallError } from '../../src/native/errors.js';
 import { addonCandidates, loadAddon } from '../../src/native/loader.js';
@@ -53,6 +53,32 @@ test('kill and killpg: true when delivered, false on ESRCH, SyscallError otherwi
   assert.equal(kill(process.pid, 0), true);
   assert.throws(() => kill(process.pid, 99), { name: 'SyscallError', code: 'EINVAL', syscall: 'kill' });
   assert.throws(() => killpg(0, 15), { code: 'EINVAL', syscall: 'killpg' });
+});
+
+test('killMany: each (pid, sig, group) in order in one call; false on ESRCH, the first other error thrown after the batch', () => {
+  const fixture = procFixture();
+  const [inR, inW] = pipeCloexec();
+  const alone = spawn({ file: fixture, argv: [fixture, 'hold'], stdio: [inR, 'null', 'inherit'], pgroup: 0 });
+  const leader = spawn({ file: fixture, argv: [fixture, 'hold'], stdio: [inR, 'null', 'inherit'], pgroup: 0 });
+  const member = spawn({ file: fixture, argv: [fixture, 'hold'], stdio: [inR, 'null', 'inherit'], pgroup: leader });
+  closeSync(inR);
+  assert.deepEqual(killMany([]), []);
+  // STOP then CONT to the single pid leaves it running; TERM to the group takes both members.
+  assert.deepEqual(killMany([
+    { pid: alone, sig: 19, group: false }, { pid: alone, sig: 18, group: false }, { pid: leader, sig: 15, group: true },
+  ]), [true, true, true]);
+  assert.equal(waitpid(leader, false)?.status, 15);
+  assert.equal(waitpid(member, false)?.status, 15);
+  assert.equal(waitpid(alone, true), null);
+  assert.deepEqual(killMany([{ pid: leader, sig: 15, group: true }, { pid: alone, sig: 9, group: false }]), [false, true]);
+  assert.equal(waitpid(alone, false)?.status, 9);
+  closeSync(inW);
+  // pid <= 0 never reaches kill(2) (no "my group", no "everything"); the valid order is still sent.
+  assert.throws(() => killMany([{ pid: -1, sig: 0, group: false }]), { code: 'EINVAL', syscall: 'kill' });
+  assert.throws(() => killMany([{ pid: process.pid, sig: 0, group: false }, { pid: 0, sig: 15, group: true }]),
+    { code: 'EINVAL', syscall: 'killpg' });
+  assert.throws(() => (addon().killMany as (x: unknown) => unknown)([1, 2, 3]), { name: 'TypeError' });
+  assert.throws(() => addon().killMany(new Int32Array(4)), { name: 'TypeError' });
 });
 
 test('mkfifo creates a FIFO, returns false if the path exists, throws with the path otherwise', () => {
