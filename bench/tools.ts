@@ -10,11 +10,11 @@ function compile(name: string, outDir: string): string {
   return out;
 }
 
-/** Builds stormer, deathwatch and pidwatch; a helper that fails to build is null and `why` says why. */
+/** Builds stormer, deathwatch, pidwatch and sigecho; a helper that fails to build is null and `why` says why. */
 export function buildTools(outDir: string, say: (line: string) => void): Tools {
-  const built: Record<'stormer' | 'deathwatch' | 'pidwatch', string | null> = { stormer: null, deathwatch: null, pidwatch: null };
+  const built: Record<'stormer' | 'deathwatch' | 'pidwatch' | 'sigecho', string | null> = { stormer: null, deathwatch: null, pidwatch: null, sigecho: null };
   const problems: string[] = [];
-  for (const name of ['stormer', 'deathwatch', 'pidwatch'] as const) {
+  for (const name of ['stormer', 'deathwatch', 'pidwatch', 'sigecho'] as const) {
     try {
       built[name] = compile(name, outDir);
     } catch (err) {
@@ -23,6 +23,6 @@ export function buildTools(outDir: string, say: (line: string) => void): Tools {
     }
   }
   const why = problems.length > 0 ? problems.join('; ') : null;
-  say(why === null ? `setup: compiled stormer, deathwatch and pidwatch with cc -O2 into ${outDir}` : `setup: ${why}`);
+  say(why === null ? `setup: compiled stormer, deathwatch, pidwatch and sigecho with cc -O2 into ${outDir}` : `setup: ${why}`);
   return { ...built, why };
 }

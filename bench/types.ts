@@ -7,6 +7,7 @@ export interface Tools {
   readonly stormer: string | null;
   readonly deathwatch: string | null;
   readonly pidwatch: string | null;
+  readonly sigecho: string | null;
   readonly why: string | null;
 }
 
