@@ -89,9 +89,10 @@ export class MainCommand {
    * with (127 not found, 126 not executable); the services still stop in order.
    */
   start(): void {
-    const { spec, env, log } = this.parts;
+    const { spec, env, log, cwd } = this.parts;
     const argv0 = spec.argv[0] ?? '';
-    const found = findOnPath(argv0, env['PATH']);
+    // svinit itself has moved to /: a relative CMD (./app, or an empty $PATH entry) is the caller's.
+    const found = findOnPath(argv0, env['PATH'], cwd);
     if (found.kind !== 'found') {
       const hint = argv0 === 'sv' || argv0 === 'status' || argv0 === 'check'
         ? `; did you mean \`svinit ${argv0} ...\`? svinit's commands come first, before any option`

@@ -2,7 +2,7 @@
 // the first regular file with execute permission wins; a candidate that exists but may not be
 // executed is remembered, so that "not found" (127) and "not executable" (126) can be told apart.
 import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 
 /** execvp's default search path when $PATH is unset. */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -30,17 +30,20 @@ function executable(candidate: string): boolean | null {
 }
 
 /**
- * Looks `name` up as execvp would: a name with a slash is used as it is (relative to the working
- * directory); otherwise each $PATH entry in turn (an empty entry is the working directory).
+ * Looks `name` up as execvp would: a name with a slash is used as it is; otherwise each $PATH
+ * entry in turn (an empty entry is the working directory). Relative paths are taken from `cwd`
+ * (default svinit's own): the directory the program will run in, which need not be svinit's.
  */
-export function findOnPath(name: string, path: string | undefined): PathSearch {
+export function findOnPath(name: string, path: string | undefined, cwd?: string): PathSearch {
+  const from = (p: string): string => (cwd === undefined ? p : resolve(cwd, p));
   if (name.includes('/')) {
-    const ok = executable(name);
-    return ok === null ? { kind: 'not-found' } : ok ? { kind: 'found', path: name } : { kind: 'not-executable', path: name };
+    const candidate = from(name);
+    const ok = executable(candidate);
+    return ok === null ? { kind: 'not-found' } : ok ? { kind: 'found', path: candidate } : { kind: 'not-executable', path: candidate };
   }
   let denied: string | null = null;
   for (const dir of (path ?? DEFAULT_PATH).split(delimiter)) {
-    const candidate = join(dir === '' ? '.' : dir, name);
+    const candidate = from(join(dir === '' ? '.' : dir, name));
     const ok = executable(candidate);
     if (ok === true) return { kind: 'found', path: candidate };
     if (ok === false) denied ??= candidate;

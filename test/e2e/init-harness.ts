@@ -95,6 +95,8 @@ export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** A shell snippet run inside the namespace before svinit is exec'd (pid1 only). */
   readonly prelude?: string;
+  /** The working directory svinit is started in (default this process's). */
+  readonly cwd?: string;
 }
 
 /** One running svinit; `pid` is its pid as seen from here (the namespace's PID 1 for pid1 runs). */
@@ -110,9 +112,9 @@ export class Init {
     const env = { ...process.env, SVINIT_NODE: process.execPath, ...opts.env };
     if (opts.pid1 === true) {
       const script = `${opts.prelude ?? ''}\nexec "$0" "$@"`;
-      this.child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', 'sh', '-c', script, bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      this.child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', 'sh', '-c', script, bin, ...args], { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     } else {
-      this.child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      this.child = spawn(bin, args, { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
       this.#pid = this.child.pid ?? 0;
     }
     track(this.child);

@@ -77,6 +77,9 @@ for (const role of ROLES) {
     writeFileSync(bare, 'exit 9\n', { mode: 0o755 });
     chmodSync(bare, 0o755);
     assert.equal((await runToEnd(['--no-services', bare], opts)).code, 9);
+    // A relative CMD is found from the caller's directory, although svinit itself moves to /.
+    assert.equal((await runToEnd(['--no-services', './bare'], { ...opts, cwd: tree.root })).code, 9);
+    assert.equal((await runToEnd(['--no-services', 'bare'], { ...opts, cwd: tree.root, env: { PATH: `:${process.env['PATH'] ?? ''}` } })).code, 9);
     assert.equal((await runToEnd(['--no-services', '--exit-remap', '3:0', '--', 'sh', '-c', 'exit 3'], opts)).code, 0);
     assert.equal((await runToEnd(['--no-services', '-e', '143', '--', 'sh', '-c', 'kill -TERM $$'], opts)).code, 0);
     assert.equal((await runToEnd(['--no-services', '--exit-remap', '0:5', 'true'], opts)).code, 5);
