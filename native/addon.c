@@ -486,17 +486,13 @@ static napi_value js_set_pdeathsig(napi_env env, napi_callback_info info) {
   return make_int(env, sv_set_pdeathsig(sig));
 }
 
-/* ttySession(fd): the session id of the terminal on fd (tcgetsid), or -errno (ENOTTY: none). */
+/* ttySession(fd): the session id of the terminal on fd (tcgetsid), or -errno. On Linux ENOTTY
+ * also when fd is a terminal but not this process's controlling terminal. */
 static napi_value js_tty_session(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int fd = 0;
   if (!get_args(env, info, 1, argv) || !get_int(env, argv[0], "fd", &fd)) return NULL;
   return make_int(env, sv_tty_session(fd));
-}
-
-static napi_value js_getsid(napi_env env, napi_callback_info info) {
-  (void)info;
-  return make_int(env, getsid(0));
 }
 
 static napi_value js_getpid(napi_env env, napi_callback_info info) {
@@ -553,7 +549,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"getNofile", js_get_nofile},
       {"setPdeathsig", js_set_pdeathsig},
       {"ttySession", js_tty_session},
-      {"getsid", js_getsid},
       {"getpid", js_getpid},
       {"getppid", js_getppid},
       {"exitNow", js_exit_now},

@@ -5,7 +5,7 @@
 // so its status is never lost to the orphan reaping.
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
-import { getsid, kill, killpg, ttySession } from '../native/native.js';
+import { kill, killpg, ttySession } from '../native/native.js';
 import { groupOf } from '../process/children.js';
 import { EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND } from '../process/exit-codes.js';
 import { decodeStatus, describeStatus, shellCode } from '../process/exit-status.js';
@@ -129,8 +129,7 @@ export class MainCommand {
     // foreground group, in both modes, so that ^C, ^Z and a shell's job control reach CMD as
     // they would without svinit. Otherwise the default mode gives CMD a session of its own (and
     // the terminal on its stdin, if no session holds it), and -c a process group of its own.
-    const mine = ttySession(0);
-    const where: Pick<SpawnOptions, 'session' | 'pgroup' | 'tty'> = mine !== null && mine === getsid()
+    const where: Pick<SpawnOptions, 'session' | 'pgroup' | 'tty'> = ttySession(0) !== null
       ? { pgroup: 0, tty: 'foreground' }
       : spec.singleChild ? { pgroup: 0 } : { session: true, tty: 'acquire' };
     this.pid = runner.spawn({
@@ -241,7 +240,7 @@ export class MainCommand {
       name: this.name,
       signal: this.#stopSignal,
       ms: this.#goneAt === null ? null : Math.round(this.#goneAt - this.#stopAt),
-      status: this.#raw === null ? null : describeStatus(decodeStatus(this.#raw)),
+      status: this.#raw === null ? null : this.statusText(),
       killed: this.#killed,
     };
   }

@@ -100,7 +100,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
  */
 function hasServices(options: InitOptions): boolean {
   if (!options.services) return false;
-  if (options.command === null || options.dirGiven || options.dir !== DEFAULT_DIR) return true;
+  if (options.command === null || options.dirGiven) return true;
   try {
     statSync(DEFAULT_DIR);
     return true;

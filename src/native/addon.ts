@@ -68,10 +68,8 @@ export interface Addon {
   getNofile(): Float64Array;
   /** prctl(PR_SET_PDEATHSIG, sig). */
   setPdeathsig(sig: number): number;
-  /** tcgetsid(fd): the session of the terminal on fd, or -errno (-ENOTTY when fd is no terminal). */
+  /** tcgetsid(fd): the session of the terminal on fd, or -errno (-ENOTTY when fd is not this process's controlling terminal). */
   ttySession(fd: number): number;
-  /** getsid(0). */
-  getsid(): number;
   getpid(): number;
   getppid(): number;
   /** _exit(code & 0xff): never returns. */

@@ -175,15 +175,13 @@ export function setPdeathsig(sig: number): void {
   check(addon().setPdeathsig(sig), 'prctl');
 }
 
-/** The session whose controlling terminal is on `fd`, or null when fd is not one (tcgetsid). */
+/**
+ * The session of the terminal on `fd` when it is svinit's controlling terminal, else null
+ * (tcgetsid: Linux answers ENOTTY for any other fd, a terminal of another session included).
+ */
 export function ttySession(fd: number): number | null {
   const rc = addon().ttySession(fd);
   return rc < 0 ? null : rc;
-}
-
-/** getsid(0): svinit's session. */
-export function getsid(): number {
-  return addon().getsid();
 }
 
 /** getpid(2), straight from the kernel. */
