@@ -42,6 +42,25 @@ function memberTree(services: ConstructorParameters<typeof Tree>[0] = {}): { tre
   return { tree, member };
 }
 
+/**
+ * Teardown for a CMD whose shell loops on `sleep 1000 &`: a signal that lands while the shell
+ * forks makes the kernel restart the fork after the group was signalled, so one sleep can survive
+ * CMD, and as a subreaper svinit leaves CMD's group alone (dumb-init's rule). It would hold this
+ * test's pipes open: the test kills what is left of the group itself.
+ */
+function killGroupAfter(t: { after(fn: () => void): void }, init: Init, tree: Tree, marker: string): void {
+  t.after(async () => {
+    if (!tree.has(marker)) return;
+    const group = await init.hostPid(Number(tree.read(marker))).catch(() => 0);
+    if (group <= 0) return;
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // nothing left of it
+    }
+  });
+}
+
 function sigLines(tree: Tree): string[] {
   return tree.has('sig') ? tree.read('sig').split('\n') : [];
 }
@@ -90,6 +109,7 @@ for (const role of ROLES) {
     const init = new Init(['--no-services', '--', member, 'main'], { pid1: role.pid1 });
     t.after(() => { init.kill(); tree.cleanup(); });
     await waitFor(() => tree.has('main.ready') && tree.has('sub.ready'), 15_000, 'both members ready');
+    killGroupAfter(t, init, tree, 'main.ready');
     const pid = await init.pid();
     for (const n of SIGNALS) {
       process.kill(pid, n);
@@ -133,6 +153,7 @@ for (const role of ROLES) {
     const init = new Init(['--no-services', '--', member, 'main'], { pid1: role.pid1 });
     t.after(() => { init.kill(); tree.cleanup(); });
     await waitFor(() => tree.has('main.ready') && tree.has('sub.ready'), 15_000, 'both members ready');
+    killGroupAfter(t, init, tree, 'main.ready');
     const pid = await init.pid();
     const main = await init.hostPid(Number(tree.read('main.ready')));
     const sub = await init.hostPid(Number(tree.read('sub.ready')));
@@ -201,6 +222,7 @@ for (const role of ROLES) {
     const init = new Init(['--dir', tree.sv, '--', 'sh', '-c', cmd], { pid1: role.pid1 });
     t.after(() => init.kill());
     await waitFor(() => tree.has('cmd.ready') && tree.has('a.ready') && tree.has('b.ready'), 15_000, 'CMD and both services ready');
+    killGroupAfter(t, init, tree, 'cmd.ready');
     await init.signal('SIGTERM');
     const { code } = await init.exit();
     assert.equal(code, 7, init.stderr);
@@ -219,6 +241,7 @@ test('CMD beside a service under --engine runit: CMD first, then runsv stops the
   const init = new Init(['--dir', tree.sv, '--engine', 'runit', '--', 'sh', '-c', cmd]);
   t.after(() => init.kill());
   await waitFor(() => tree.has('cmd.ready') && tree.has('a.ready'), 15_000, 'CMD and the service ready');
+  killGroupAfter(t, init, tree, 'cmd.ready');
   await init.signal('SIGTERM');
   assert.equal((await init.exit()).code, 3, init.stderr);
   assert.ok(tree.has('cmd.clean') && tree.has('a.clean'), init.stderr);
