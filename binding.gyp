@@ -6,7 +6,8 @@
         "native/addon.c",
         "native/spawn.c",
         "native/wait.c",
-        "native/sys.c"
+        "native/sys.c",
+        "native/catch.c"
       ],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],
       "cflags_c": ["-std=c11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],

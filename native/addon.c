@@ -427,6 +427,25 @@ static napi_value js_kill_many(napi_env env, napi_callback_info info) {
   return ta;
 }
 
+/* catchSignals(fd, sigs): native/catch.c's handler for each signal in the Int32Array, writing
+ * its number to the non-blocking pipe fd. 0 or -errno. */
+static napi_value js_catch_signals(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int fd = 0;
+  bool is_ta = false;
+  if (!get_args(env, info, 2, argv) || !get_int(env, argv[0], "fd", &fd)) return NULL;
+  NODE_API_CALL(env, napi_is_typedarray(env, argv[1], &is_ta));
+  napi_typedarray_type type;
+  size_t len = 0;
+  void *data = NULL;
+  if (is_ta) NODE_API_CALL(env, napi_get_typedarray_info(env, argv[1], &type, &len, &data, NULL, NULL));
+  if (!is_ta || type != napi_int32_array || len > 64) {
+    type_error(env, "sigs must be an Int32Array of at most 64 signal numbers");
+    return NULL;
+  }
+  return make_int(env, sv_catch_signals(fd, (const int *)data, (int)len));
+}
+
 static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int mode = 0;
@@ -542,6 +561,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"kill", js_kill},
       {"killpg", js_killpg},
       {"killMany", js_kill_many},
+      {"catchSignals", js_catch_signals},
       {"mkfifo", js_mkfifo},
       {"flock", js_flock},
       {"pipe", js_pipe},

@@ -40,6 +40,10 @@ int sv_get_nofile(double *soft, double *hard);
 int sv_set_pdeathsig(int sig);
 /* tcgetsid(fd): the session whose controlling terminal is on fd, or -errno */
 int sv_tty_session(int fd);
+/* catch.c: installs a handler for each of sigs[0..n) that writes the signal's number (one byte)
+ * to fd, which must be non-blocking; see catch.c for the rules. 0 or -errno (-EINVAL for KILL,
+ * STOP, CHLD and glibc's own 32 and 33, before anything is installed). */
+int sv_catch_signals(int fd, const int *sigs, int n);
 const char *sv_errno_name(int err);
 const char *sv_errno_text(int err);
 

@@ -1,6 +1,5 @@
 // PID 1: start the engine, reap, route each signal, and hand a stop signal to the shutdown, which
 // owns the grace, the escalation, the report and the exit code (src/shutdown/shutdown.ts).
-import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { MainCommand } from '../command/main-command.js';
 import type { Engine } from '../engine/engine.js';
@@ -11,7 +10,8 @@ import type { Reaper } from '../process/reaper.js';
 import { Shutdown } from '../shutdown/shutdown.js';
 import { keepAlive } from '../process/hold.js';
 import type { InitOptions } from './options.js';
-import { behindFront, handleSignals, type CaughtSignal } from './signals.js';
+import { SIG, signalName } from '../process/signals.js';
+import { behindFront, handleSignals } from './signals.js';
 
 /** What the init is made of; the entry wires the real ones. */
 export interface InitParts {
@@ -27,14 +27,14 @@ export interface InitParts {
   readonly command?: MainCommand;
 }
 
-/** The signals that start the shutdown in service mode (QUIT for images with STOPSIGNAL SIGQUIT). */
-const STOP_SIGNALS: ReadonlySet<CaughtSignal> = new Set(['SIGTERM', 'SIGINT', 'SIGQUIT']);
+/** The signals that start the shutdown in service mode (QUIT for images with STOPSIGNAL SIGQUIT), before --stop-signal. */
+const STOP_SIGNALS: readonly number[] = [SIG.TERM, SIG.INT, SIG.QUIT];
 /** Command mode: forwarded to CMD, and the first one starts the grace clock. */
-const COMMAND_STOP_SIGNALS: ReadonlySet<CaughtSignal> = new Set(['SIGTERM', 'SIGINT']);
+const COMMAND_STOP_SIGNALS: readonly number[] = [SIG.TERM, SIG.INT];
 /** Job control: forwarded in command mode as the main-command page says; ignored in service mode. */
-const JOB_SIGNALS: ReadonlySet<CaughtSignal> = new Set(['SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGCONT']);
+const JOB_SIGNALS: ReadonlySet<number> = new Set([SIG.TSTP, SIG.TTIN, SIG.TTOU, SIG.CONT]);
 /** Ignored by default by every process: in service mode not worth an info line. */
-const QUIET_SIGNALS: ReadonlySet<CaughtSignal> = new Set([...JOB_SIGNALS, 'SIGWINCH', 'SIGURG']);
+const QUIET_SIGNALS: ReadonlySet<number> = new Set([...JOB_SIGNALS, SIG.WINCH, SIG.URG]);
 
 /** Runs the init until its shutdown is complete; resolves with the exit code. */
 export function runInit(parts: InitParts): Promise<number> {
@@ -90,12 +90,13 @@ export function runInit(parts: InitParts): Promise<number> {
       };
       command.start();
     }
-    handleSignals((sig: CaughtSignal) => {
-      const num = constants.signals[sig];
+    const stopSignals = new Set([...(command === undefined ? STOP_SIGNALS : COMMAND_STOP_SIGNALS), ...options.stopSignals]);
+    handleSignals((num: number) => {
+      const sig = signalName(num);
       if (command !== undefined) {
-        if (JOB_SIGNALS.has(sig)) {
+        if (JOB_SIGNALS.has(num)) {
           command.jobControl(num);
-        } else if (COMMAND_STOP_SIGNALS.has(sig) && command.rewritten(num) !== 0) {
+        } else if (stopSignals.has(num) && command.rewritten(num) !== 0) {
           // Forwarded at once; the first one also starts the grace clock, and CMD's group is
           // SIGKILLed at the deadline. Later ones are forwarded again (the deadline stays).
           command.forwardStop(num, performance.now());
@@ -105,16 +106,15 @@ export function runInit(parts: InitParts): Promise<number> {
         }
         return;
       }
-      if (STOP_SIGNALS.has(sig)) {
+      if (stopSignals.has(num)) {
         if (shutdown === null) stop(sig);
         else shutdown.hurry(sig);
-      } else if (sig === 'SIGHUP') {
+      } else if (num === SIG.HUP) {
         log.info('SIGHUP: rescanning the service directory');
         engine.rescan();
       } else {
-        // A SIGPIPE that svinit's own write to a dead stderr raised reaches this line after that
-        // write failed with EPIPE, and the logger never writes there again: it cannot loop.
-        log[QUIET_SIGNALS.has(sig) ? 'debug' : 'info'](`${sig}: ignored (only TERM, INT and QUIT stop svinit, HUP rescans)`);
+        // A SIGPIPE that svinit's own write raised never gets here (native/catch.c drops it).
+        log[QUIET_SIGNALS.has(num) ? 'debug' : 'info'](`${sig}: ignored (${stopText(stopSignals)} stop svinit, HUP rescans)`);
       }
     });
     // A bug: before the shutdown, log it and run the orderly shutdown (exit 101); during the
@@ -131,6 +131,12 @@ export function runInit(parts: InitParts): Promise<number> {
     process.on('uncaughtException', onError);
     process.on('unhandledRejection', onError);
   });
+}
+
+/** "TERM, INT and QUIT" or "only TERM, INT, QUIT and RTMIN+3": the signals that stop svinit. */
+function stopText(stopSignals: ReadonlySet<number>): string {
+  const names = [...stopSignals].map((n) => signalName(n).slice(3));
+  return `only ${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
 }
 
 /** --no-services with CMD, at the default verbosity: svinit says nothing unless something fails. */

@@ -3,7 +3,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MainCommand } from '../command/main-command.js';
 import { createLogger, fdSink, type Level } from '../log/logger.js';
-import { setPdeathsig, ttySession } from '../native/native.js';
+import { isatty } from 'node:tty';
+import { setPdeathsig } from '../native/native.js';
+import { catchNativeSignals } from './native-signals.js';
 import { EXIT_USAGE } from '../process/exit-codes.js';
 import { signalsOfMask } from '../process/signals.js';
 import { Reaper } from '../process/reaper.js';
@@ -46,6 +48,7 @@ const LEVEL: Record<InitOptions['verbosity'], Level> = { quiet: 'warning', norma
 
 /** Runs `svinit [options]`; resolves with the process exit code. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  catchNativeSignals();
   const stderr = fdSink(2);
   let parsed;
   try {
@@ -74,8 +77,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const childEnv = serviceEnv(env);
   const orphanListeners: Array<(pid: number) => void> = [];
   const reaper = new Reaper({ log, enabled: options.reap, onOrphan: (pid) => { for (const l of orphanListeners) l(pid); } });
-  // Beside a main command on a terminal, services read /dev/null: they never compete with CMD for it.
-  const stdin = options.command !== null && ttySession(0) !== null ? 'null' : 'inherit';
+  // Beside a main command, when svinit's stdin is a terminal (its own or not), services read
+  // /dev/null: they never compete with CMD for it.
+  const stdin = options.command !== null && isatty(0) ? 'null' : 'inherit';
   const engine = !hasServices(options) ? createNoEngine()
     : options.engine === 'runit'
       ? createRunitEngine(dir, reaper, (l) => orphanListeners.push(l), log, childEnv, stdin)

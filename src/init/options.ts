@@ -2,7 +2,7 @@
 // shutdown budget, the engine and the main command's mode; every mistake is a one-line error that
 // names the flag and the fix. Not util.parseArgs: it does not stop at the first non-option.
 import type { CommandSpec } from '../command/main-command.js';
-import { parseSignal } from '../process/signals.js';
+import { parseSignal, SIG, signalName } from '../process/signals.js';
 
 /** What `svinit [options] [--] [CMD...]` was asked to do. */
 export interface InitOptions {
@@ -22,6 +22,8 @@ export interface InitOptions {
   readonly report: 'text' | 'json';
   /** -p SIG: svinit gets SIG when its parent dies (and forwards it like any other). */
   readonly pdeathsig: number | null;
+  /** --stop-signal SIG (repeatable): more signals that start the shutdown, beside TERM, INT (and QUIT in service mode). */
+  readonly stopSignals: readonly number[];
   /** The main command, or null in service mode. */
   readonly command: CommandSpec | null;
 }
@@ -62,6 +64,8 @@ options:
   --exit-remap N:M    CMD's exit code N makes svinit exit M (repeatable)
   -s, --subreaper     adopt orphans when not PID 1 (always on; accepted for tini's -s)
   -p, --pdeathsig SIG svinit gets SIG when its parent dies, and forwards it to CMD
+  --stop-signal SIG   SIG also starts the shutdown, e.g. RTMIN+3 or PWR (repeatable;
+                      with CMD it is forwarded too and starts the grace clock)
   -v, --verbose       log more (every start, exit and reaped orphan)
   -q, --quiet         log warnings and errors only
   --no-reap           do not reap orphans (debugging only)
@@ -102,6 +106,9 @@ function parsePair<T>(text: string, flag: string, each: (part: string) => T): [T
   return [each(text.slice(0, colon)), each(text.slice(colon + 1))];
 }
 
+/** Signals that can never start the shutdown: KILL and STOP cannot be caught, CHLD is the reaper's. */
+const UNCATCHABLE: ReadonlySet<number> = new Set([SIG.KILL, SIG.STOP, SIG.CHLD]);
+
 function signalArg(text: string, flag: string, zeroOk: boolean): number {
   if (zeroOk && text.trim() === '0') return 0;
   try {
@@ -130,6 +137,7 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   let singleChild = false;
   let killGroup = false;
   let pdeathsig: number | null = null;
+  const stopSignals: number[] = [];
   const rewrite = new Map<number, number>();
   const exitRemap = new Map<number, number>();
   let cmd: string[] | null = null;
@@ -184,6 +192,14 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
       }
       case '-s': case '--subreaper': break;
       case '-p': case '--pdeathsig': pdeathsig = signalArg(value(), arg, false); break;
+      case '--stop-signal': {
+        const sig = signalArg(value(), arg, false);
+        if (UNCATCHABLE.has(sig)) {
+          throw new UsageError(`unable to use --stop-signal ${signalName(sig)}: ${sig === SIG.CHLD ? 'SIGCHLD belongs to the reaper' : 'it cannot be caught'}; choose another, e.g. RTMIN+3 or PWR`);
+        }
+        if (!stopSignals.includes(sig)) stopSignals.push(sig);
+        break;
+      }
       case '-v': case '--verbose': verbosity = 'verbose'; break;
       case '-q': case '--quiet': verbosity = 'quiet'; break;
       case '--no-reap': reap = false; break;
@@ -198,5 +214,5 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     throw new UsageError('unable to use -c, -g, -r, -e or --exit-remap without a command: they shape the main command; give one after --');
   }
   const command: CommandSpec | null = cmd === null ? null : { argv: cmd, singleChild, killGroup, rewrite, exitRemap };
-  return { kind: 'run', options: { dir, dirGiven, services, graceMs, engine, verbosity, reap, report, pdeathsig, command } };
+  return { kind: 'run', options: { dir, dirGiven, services, graceMs, engine, verbosity, reap, report, pdeathsig, stopSignals, command } };
 }

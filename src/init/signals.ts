@@ -6,27 +6,29 @@ import { closeSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 
 /**
- * Every signal svinit catches: in command mode each is forwarded to CMD; in service mode TERM,
- * INT and QUIT stop, HUP rescans, the rest is logged and ignored (TSTP, TTIN, TTOU and CONT
- * included: a supervisor never stops). SIGCHLD belongs to the reaper. Left out: SIGKILL and
- * SIGSTOP (cannot be caught); SIGSEGV, SIGBUS, SIGILL and SIGFPE (a handler that returns from a
- * genuine fault re-runs the faulting instruction forever; as PID 1 the kernel already drops these
- * when they are sent from inside the container); the real-time signals (Node cannot listen to them).
+ * Every signal svinit catches through Node: in command mode each is forwarded to CMD; in service
+ * mode TERM, INT and QUIT stop, HUP rescans, the rest is logged and ignored (TSTP, TTIN, TTOU and
+ * CONT included: a supervisor never stops). SIGCHLD belongs to the reaper. SIGKILL and SIGSTOP
+ * cannot be caught. The rest is caught in C (src/init/native-signals.ts): the real-time signals,
+ * which Node cannot listen to; SIGPIPE, to tell one that svinit's own write raised; and SIGSEGV,
+ * SIGBUS, SIGILL and SIGFPE, only when another process sent them (a handler that returned from a
+ * genuine fault would re-run the faulting instruction forever).
  */
 export const CAUGHT_SIGNALS = [
-  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTRAP', 'SIGABRT', 'SIGUSR1', 'SIGUSR2', 'SIGPIPE', 'SIGALRM',
+  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTRAP', 'SIGABRT', 'SIGUSR1', 'SIGUSR2', 'SIGALRM',
   'SIGTERM', 'SIGSTKFLT', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ',
   'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS',
 ] as const satisfies readonly NodeJS.Signals[];
 
 export type CaughtSignal = (typeof CAUGHT_SIGNALS)[number];
-export type SignalHandler = (signal: CaughtSignal) => void;
+/** Gets each caught signal by number (Node's and the native ones alike). */
+export type SignalHandler = (signal: number) => void;
 
 interface SignalState {
   installed: boolean;
   /** svinit runs behind the C front (native/front.c), which is PID 1 and holds early signals. */
   front: boolean;
-  queue: CaughtSignal[];
+  queue: number[];
   handler: SignalHandler | null;
 }
 
@@ -38,10 +40,17 @@ interface SignalState {
 const STATE: SignalState = ((globalThis as Record<symbol, SignalState | undefined>)[Symbol.for('svinit.signals')] ??=
   { installed: false, front: false, queue: [], handler: null });
 
+/** Hands one caught signal to the init, or queues it until `handleSignals` (bounded: see below). */
+export function deliverSignal(num: number): void {
+  if (STATE.handler !== null) STATE.handler(num);
+  else if (STATE.queue.length < MAX_EARLY) STATE.queue.push(num);
+}
+
+/** Signals held before the init is ready: more than this is a flood, and the rest are dropped. */
+const MAX_EARLY = 1024;
+
 function onSignal(signal: NodeJS.Signals): void {
-  const sig = signal as CaughtSignal;
-  if (STATE.handler !== null) STATE.handler(sig);
-  else STATE.queue.push(sig);
+  deliverSignal(constants.signals[signal]);
 }
 
 /** Installs a listener for every caught signal (once per process); signals are queued until `handleSignals`. */
@@ -49,21 +58,21 @@ export function installEarlySignals(): void {
   if (STATE.installed) return;
   STATE.installed = true;
   for (const sig of CAUGHT_SIGNALS) process.on(sig, onSignal);
-  tellFront();
 }
 
 /**
- * Behind the C front, says which signals svinit now handles, on the pipe the front gave it
- * ($SVINIT_FRONT_FD): the front forwards what it held until now, then every such signal as it
- * comes, and drops the others (their default action would stop or kill svinit).
+ * Behind the C front, says which signals svinit now handles (Node's and `extra`, the native
+ * ones), on the pipe the front gave it ($SVINIT_FRONT_FD): the front forwards what it held until
+ * now, then every such signal as it comes, and drops the others (their default action would stop
+ * or kill svinit). Called once every handler is in place.
  */
-function tellFront(): void {
+export function tellFront(extra: readonly number[]): void {
   const text = process.env['SVINIT_FRONT_FD'];
   if (text === undefined) return;
   delete process.env['SVINIT_FRONT_FD'];
   const fd = Number(text);
   if (!/^\d+$/.test(text) || fd < 3) return;
-  const line = `${CAUGHT_SIGNALS.map((name) => constants.signals[name]).join(' ')}\n`;
+  const line = `${[...CAUGHT_SIGNALS.map((name) => constants.signals[name]), ...extra].join(' ')}\n`;
   try {
     writeSync(fd, line);
     closeSync(fd);

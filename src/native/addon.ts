@@ -57,6 +57,8 @@ export interface Addon {
   killpg(pgid: number, sig: number): number;
   /** kill/killpg of each (pid, sig, group) triple in one C loop; 0 or -errno per triple (pid <= 0: -EINVAL). */
   killMany(items: Int32Array): Int32Array;
+  /** native/catch.c's handler for each signal: it writes the number (one byte) to the non-blocking pipe fd. 0 or -errno. */
+  catchSignals(fd: number, sigs: Int32Array): number;
   mkfifo(path: string, mode: number): number;
   /** op: 0 = LOCK_EX|LOCK_NB, 1 = LOCK_EX (blocking), 2 = LOCK_UN. */
   flock(fd: number, op: number): number;

@@ -170,6 +170,16 @@ export function getNofile(): Nofile {
   return { soft: conv(soft), hard: conv(hard) };
 }
 
+/**
+ * Catches `sigs` in C (the real-time signals, SIGPIPE, and SIGILL/SIGBUS/SIGFPE/SIGSEGV sent
+ * with kill()): each delivery writes the signal's number, one byte, to `fd`, the non-blocking
+ * write end of a pipe. A SIGPIPE that svinit's own write raised, and a genuine fault, are never
+ * written (native/catch.c).
+ */
+export function catchSignals(fd: number, sigs: readonly number[]): void {
+  check(addon().catchSignals(fd, Int32Array.from(sigs)), 'sigaction');
+}
+
 /** prctl(PR_SET_PDEATHSIG): `sig` is sent to svinit when its parent dies. */
 export function setPdeathsig(sig: number): void {
   check(addon().setPdeathsig(sig), 'prctl');

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { track } from '../helpers/teardown.js';
@@ -24,9 +24,9 @@ class OnTerminal {
   readonly exited: Promise<number | null>;
   readonly #child;
 
-  constructor(args: string[], pid1 = false) {
+  constructor(args: string[], pid1 = false, prefix: string[] = []) {
     const unshare = pid1 ? ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child'] : [];
-    const command = [...unshare, SVINIT_BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+    const command = [...unshare, ...prefix, SVINIT_BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
     this.#child = track(spawn('script', ['-qefc', command, '/dev/null'], {
       stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, SVINIT_NODE: process.execPath },
     }));
@@ -70,6 +70,22 @@ for (const pid1 of [false, true]) {
     // would say "SIGINT: stopping ..."); the shutdown followed CMD's own exit.
     assert.match(term.output, /main command \(sh\) killed by SIGINT: stopping every service/);
     assert.doesNotMatch(term.output, /info: SIGINT:/);
+  });
+}
+
+for (const own of [true, false]) {
+  test(`beside CMD, services read /dev/null when svinit's stdin is a terminal (${own ? 'its controlling terminal' : 'one of another session'})`, { skip: SCRIPT_SKIP, timeout: 60_000 }, async (t) => {
+    const root = mkdtempSync(join(tmpdir(), 'svinit-tty-'));
+    t.after(() => rmSync(root, { recursive: true, force: true }));
+    mkdirSync(join(root, 'sv', 'a'), { recursive: true });
+    writeFileSync(join(root, 'sv', 'a', 'run'), `#!/bin/sh\nreadlink /proc/self/fd/0 > ${root}/a.stdin.tmp\nmv ${root}/a.stdin.tmp ${root}/a.stdin\nexec sleep 100\n`, { mode: 0o755 });
+    const cmd = `readlink /proc/self/fd/0 > ${root}/cmd.stdin; while [ ! -e ${root}/a.stdin ]; do sleep 0.05; done`;
+    // setsid: svinit in a session of its own, without a controlling terminal, its stdin still the pty.
+    const term = new OnTerminal(['--dir', join(root, 'sv'), '--', 'sh', '-c', cmd], false, own ? [] : ['setsid', '-w']);
+    t.after(() => term.kill());
+    assert.equal(await term.exited, 0, term.output);
+    assert.match(readFileSync(join(root, 'cmd.stdin'), 'utf8'), /^\/dev\/pts\/\d+$/m, 'CMD has the terminal');
+    assert.equal(readFileSync(join(root, 'a.stdin'), 'utf8').trim(), '/dev/null', 'the service does not');
   });
 }
 

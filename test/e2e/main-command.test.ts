@@ -8,7 +8,7 @@ import { chmodSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { procFixture } from '../helpers/fixtures.js';
 import { descendants, procStat, procStatus, zombiesOf } from '../helpers/proc.js';
-import { track } from '../helpers/teardown.js';
+import { stopTree, track } from '../helpers/teardown.js';
 import { alive, HAVE_RUNIT, Init, PID1_SKIP, runToEnd, SVINIT_BIN, Tree, trapRun, waitFor } from './init-harness.js';
 
 const ROLES = [
@@ -21,7 +21,8 @@ const ROLES = [
  * and TERM (writes NAME.clean, exits 0). `main` also starts a second member, `sub`, in the same
  * group. Sleeps in the background so that each trapped signal is handled at once.
  */
-const SIGNALS = [1, 3, 5, 6, 10, 12, 13, 14, 16, 23, 24, 25, 26, 27, 28, 29, 30, 31];
+// ILL, BUS, FPE and SEGV as kill() sends them, PIPE, and the real-time signals are caught in C.
+const SIGNALS = [1, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 16, 23, 24, 25, 26, 27, 28, 29, 30, 31, 34, 37, 50, 64];
 const MEMBER = `#!/bin/sh
 ulimit -c 0
 name=$1
@@ -233,6 +234,46 @@ for (const role of ROLES) {
     assert.match(lines.at(-1) ?? '', /2 service\(s\) stopped .*exit 7$/, init.stderr);
   });
 }
+
+test('--stop-signal RTMIN+3: forwarded to CMD and starts the grace clock; CMD is SIGKILLed at the deadline', { timeout: 60_000 }, async (t) => {
+  const tree = new Tree();
+  t.after(() => tree.cleanup());
+  const cmd = `trap 'echo got >> ${tree.m}/rt' 37; echo $$ > ${tree.m}/cmd.ready; while :; do sleep 1000 & wait $!; done`;
+  const init = new Init(['--no-services', '--grace', '2', '--stop-signal', 'RTMIN+3', '--', 'sh', '-c', cmd]);
+  t.after(() => init.kill());
+  await waitFor(() => tree.has('cmd.ready'), 15_000, 'CMD ready');
+  killGroupAfter(t, init, tree, 'cmd.ready');
+  const pid = await init.pid();
+  const t0 = performance.now();
+  process.kill(pid, 37);
+  await waitFor(() => tree.has('rt'), 10_000, 'CMD got RTMIN+3');
+  const { code } = await init.exit();
+  const ms = performance.now() - t0;
+  assert.equal(code, 137, `CMD kept running, and was SIGKILLed at the deadline\n${init.stderr}`);
+  assert.ok(ms >= 1500, `the grace clock started with RTMIN+3 (${Math.round(ms)} ms)`);
+});
+
+test('a SIGPIPE that svinit\'s own write raised is not forwarded; one that another process sent is', { timeout: 60_000 }, async (t) => {
+  const { tree, member } = memberTree({ crash: { run: '#!/bin/sh\necho x >> $M/crash.runs\nexit 1\n' } });
+  t.after(() => tree.cleanup());
+  // -v: svinit logs every restart of the crashing service, so it keeps writing to its stderr.
+  const child = track(spawn(SVINIT_BIN, ['-v', '--dir', tree.sv, '--', member, 'main'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  t.after(async () => { await stopTree(child, 15_000); });
+  await waitFor(() => tree.has('main.ready') && tree.has('sub.ready'), 15_000, 'both members ready');
+  await new Promise<void>((res) => { if (child.stderr.readableLength > 0) res(); else child.stderr.once('data', () => res()); });
+  // Close the reading ends: svinit's next write fails with EPIPE, and the kernel sends it SIGPIPE.
+  child.stdout.destroy();
+  child.stderr.destroy();
+  const runs = (): number => (tree.has('crash.runs') ? tree.read('crash.runs').split('\n').length : 0);
+  const n0 = runs();
+  await waitFor(() => runs() >= n0 + 2, 15_000, 'two more restarts, each one a line svinit tried to write');
+  assert.ok(!sigLines(tree).some((l) => l.startsWith('13 ')), `no SIGPIPE reached CMD: ${sigLines(tree).join(',')}`);
+  spawn('kill', ['-PIPE', String(child.pid)], { stdio: 'ignore' });
+  await waitFor(() => sigLines(tree).includes('13 main'), 10_000, 'a SIGPIPE sent with kill reaches CMD');
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
+  assert.equal(code, 0, 'both members exit 0 on TERM');
+});
 
 test('CMD beside a service under --engine runit: CMD first, then runsv stops the service', { skip: !HAVE_RUNIT && 'runit is not installed', timeout: 60_000 }, async (t) => {
   const tree = new Tree({ a: { run: trapRun('a', '0') } });

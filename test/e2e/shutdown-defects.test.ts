@@ -132,3 +132,20 @@ test('SIGQUIT starts the graceful shutdown, as SIGTERM does', { timeout: 60_000 
   assert.ok(tree.has('a.clean'), 'the service cleaned up');
   assert.match(init.reportLines().at(-1) ?? '', /^svinit: shutdown: SIGQUIT: 1 service\(s\) stopped/);
 });
+
+test('--stop-signal RTMIN+3 and PWR start the graceful shutdown; another real-time signal is logged and ignored', { timeout: 60_000 }, async (t) => {
+  for (const [sig, name] of [[37, 'SIGRTMIN+3'], [30, 'SIGPWR']] as const) {
+    const tree = new Tree({ a: { run: trapRun('a', '0.1') } });
+    const init = new Init(['--dir', tree.sv, '--stop-signal', 'RTMIN+3', '--stop-signal', 'SIGPWR']);
+    t.after(() => { init.kill(); tree.cleanup(); });
+    await waitFor(() => tree.has('a.ready'), 15_000, 'ready');
+    const pid = await init.pid();
+    process.kill(pid, 38);
+    await waitFor(() => init.stderr.includes('SIGRTMIN+4: ignored (only TERM, INT, QUIT, RTMIN+3 and PWR stop svinit, HUP rescans)'), 10_000, `the line for RTMIN+4\n${init.stderr}`);
+    assert.ok(!tree.has('a.clean'), 'RTMIN+4 stopped nothing');
+    process.kill(pid, sig);
+    assert.equal((await init.exit()).code, 0, init.stderr);
+    assert.ok(tree.has('a.clean'), 'the service cleaned up');
+    assert.match(init.reportLines().at(-1) ?? '', new RegExp(`^svinit: shutdown: ${name.replace('+', '\\+')}: 1 service\\(s\\) stopped`));
+  }
+});

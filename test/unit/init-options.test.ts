@@ -14,8 +14,13 @@ function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
 test('defaults: /etc/service, 7 s, builtin, text report, reaping on', () => {
   assert.deepEqual(run([]), {
     dir: '/etc/service', dirGiven: false, services: true, graceMs: 7000, engine: 'builtin', verbosity: 'normal', reap: true,
-    report: 'text', pdeathsig: null, command: null,
+    report: 'text', pdeathsig: null, stopSignals: [], command: null,
   });
+});
+
+test('--stop-signal: names, numbers and real-time signals, repeatable, without duplicates; with or without CMD', () => {
+  assert.deepEqual(run(['--stop-signal', 'RTMIN+3', '--stop-signal=SIGPWR', '--stop-signal', '28', '--stop-signal', 'pwr']).stopSignals, [37, 30, 28]);
+  assert.deepEqual(run(['--stop-signal', 'WINCH', 'nginx']).stopSignals, [28]);
 });
 
 test('the service directory: --dir, else $SVDIR, else /etc/service', () => {
@@ -47,6 +52,9 @@ test('every mistake is one line naming the flag and the fix', () => {
     [['--exit-remap', '3:300', 'x'], /--exit-remap "300": give an exit code from 0 to 255/],
     [['-e', 'x', 'y'], /-e "x": give an exit code/],
     [['-p', '0', 'x'], /-p: "0" is not a signal/],
+    [['--stop-signal', 'NOPE'], /--stop-signal: "NOPE" is not a signal/],
+    [['--stop-signal', 'KILL'], /--stop-signal SIGKILL: it cannot be caught; choose another, e.g. RTMIN\+3 or PWR/],
+    [['--stop-signal', 'CHLD'], /--stop-signal SIGCHLD: SIGCHLD belongs to the reaper/],
   ];
   for (const [argv, re] of cases) {
     assert.throws(() => parseInitArgs(argv, {}), (err: Error) => err instanceof UsageError && re.test(err.message) && !err.message.includes('\n'));
