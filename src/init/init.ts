@@ -3,6 +3,8 @@
 import { performance } from 'node:perf_hooks';
 import type { MainCommand } from '../command/main-command.js';
 import type { Engine } from '../engine/engine.js';
+import { createNoEngine } from '../engine/none.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { Logger } from '../log/logger.js';
 import { setChildSubreaper } from '../native/native.js';
 import { EXIT_SETUP } from '../process/exit-codes.js';
@@ -18,13 +20,16 @@ export interface InitParts {
   readonly options: InitOptions;
   readonly log: Logger;
   readonly reaper: Reaper;
-  readonly engine: Engine;
+  /** Makes the engine, once the start-up hooks are done, with the container's environment as of then. */
+  readonly makeEngine: (env: Readonly<Record<string, string>>) => Engine;
   /** Where the report goes (stderr). */
   readonly report: (line: string) => void;
   /** Test-only fault injection (SVINIT_TEST_FAULT=shutdown): an error thrown inside the shutdown. */
   readonly faultInShutdown?: boolean;
-  /** Command mode: the main command, started once the engine has started the services. */
-  readonly command?: MainCommand;
+  /** Command mode: makes the main command, started once the engine has started the services. */
+  readonly makeCommand?: (env: Readonly<Record<string, string>>) => MainCommand;
+  /** The start-up and finish hooks and the container's environment. */
+  readonly lifecycle: Lifecycle;
 }
 
 /** The signals that start the shutdown in service mode (QUIT for images with STOPSIGNAL SIGQUIT), before --stop-signal. */
@@ -38,7 +43,7 @@ const QUIET_SIGNALS: ReadonlySet<number> = new Set([...JOB_SIGNALS, SIG.WINCH, S
 
 /** Runs the init until its shutdown is complete; resolves with the exit code. */
 export function runInit(parts: InitParts): Promise<number> {
-  const { log, reaper, engine, options } = parts;
+  const { log, reaper, options, lifecycle } = parts;
   // The container's init: PID 1 itself, or PID 2 behind the C front (native/front.c), which is
   // PID 1 and holds the signals that arrive while Node starts. Either way kill(-1) reaches the
   // whole container but PID 1 and svinit. Otherwise svinit only ever signals its own children.
@@ -56,41 +61,28 @@ export function runInit(parts: InitParts): Promise<number> {
       : `running as pid ${process.pid}, not PID 1: orphans of the services are adopted as a child subreaper`);
   }
   const release = keepAlive();
-  try {
-    engine.start();
-  } catch (err) {
-    log.fatal((err as Error).message);
-    release();
-    return Promise.resolve(EXIT_SETUP);
-  }
-  const { command } = parts;
   return new Promise((resolve) => {
+    // Until the start-up hooks are done there is no engine and no command: a stop then stops the
+    // running hook, runs the finish hooks and exits.
+    let engine: Engine = createNoEngine();
+    let command: MainCommand | undefined;
     let shutdown: Shutdown | null = null;
     let internal = false;
+    const finish = (code: number): void => {
+      release();
+      resolve(code);
+    };
     const stop = (trigger: string): void => {
       if (shutdown !== null) return;
       shutdown = new Shutdown({
-        engine, reaper, log, graceMs: options.graceMs, reap: options.reap, isPid1,
+        engine, reaper, log, graceMs: options.graceMs, reap: options.reap, isPid1, lifecycle,
         report: { format: options.report, quiet: options.verbosity === 'quiet' || quietCommand(options), write: parts.report },
         ...(parts.faultInShutdown === true ? { injectFault: true } : {}),
         ...(command === undefined ? {} : { command }),
       }, trigger);
-      void shutdown.run(() => internal).then((code) => {
-        release();
-        resolve(code);
-      });
+      void shutdown.run(() => internal).then(finish);
     };
-    if (command !== undefined) {
-      // CMD ended by itself: what is left of its group gets one SIGTERM (default mode), and the
-      // services stop after it; svinit exits with CMD's status.
-      command.onExit = () => {
-        if (shutdown !== null) return;
-        command.termGroup();
-        stop(`${command.name} ${command.statusText()}`);
-      };
-      command.start();
-    }
-    const stopSignals = new Set([...(command === undefined ? STOP_SIGNALS : COMMAND_STOP_SIGNALS), ...options.stopSignals]);
+    const stopSignals = new Set([...(parts.makeCommand === undefined ? STOP_SIGNALS : COMMAND_STOP_SIGNALS), ...options.stopSignals]);
     handleSignals((num: number) => {
       const sig = signalName(num);
       if (command !== undefined) {
@@ -109,7 +101,7 @@ export function runInit(parts: InitParts): Promise<number> {
       if (stopSignals.has(num)) {
         if (shutdown === null) stop(sig);
         else shutdown.hurry(sig);
-      } else if (num === SIG.HUP) {
+      } else if (num === SIG.HUP && shutdown === null) {
         log.info('SIGHUP: rescanning the service directory');
         engine.rescan();
       } else {
@@ -130,6 +122,36 @@ export function runInit(parts: InitParts): Promise<number> {
     };
     process.on('uncaughtException', onError);
     process.on('unhandledRejection', onError);
+    void lifecycle.startup().then(async (result) => {
+      if (shutdown !== null) return; // stopped during the hooks: the shutdown ends it
+      if (result === 'failed') {
+        // Nothing was started; the finish hooks still run (each bounded by --hook-timeout).
+        await lifecycle.runFinish(() => Infinity);
+        finish(EXIT_SETUP);
+        return;
+      }
+      const env = lifecycle.env();
+      try {
+        engine = parts.makeEngine(env);
+        engine.start();
+      } catch (err) {
+        log.fatal((err as Error).message);
+        finish(EXIT_SETUP);
+        return;
+      }
+      if (parts.makeCommand !== undefined) {
+        const cmd = parts.makeCommand(env);
+        command = cmd;
+        // CMD ended by itself: what is left of its group gets one SIGTERM (default mode), and the
+        // services stop after it; svinit exits with CMD's status.
+        cmd.onExit = () => {
+          if (shutdown !== null) return;
+          cmd.termGroup();
+          stop(`${cmd.name} ${cmd.statusText()}`);
+        };
+        cmd.start();
+      }
+    }, onError);
   });
 }
 

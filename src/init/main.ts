@@ -10,7 +10,9 @@ import { EXIT_USAGE } from '../process/exit-codes.js';
 import { signalsOfMask } from '../process/signals.js';
 import { Reaper } from '../process/reaper.js';
 import { createBuiltinEngine } from '../engine/builtin.js';
+import type { Engine } from '../engine/engine.js';
 import { createNoEngine } from '../engine/none.js';
+import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { createRunitEngine } from '../engine/runit.js';
 import { assertNoChildProcess } from './guard.js';
 import { DEFAULT_DIR, HELP, parseInitArgs, UsageError, type InitOptions } from './options.js';
@@ -74,27 +76,36 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const cwd = process.cwd();
   const dir = resolve(options.dir);
   process.chdir('/');
-  const childEnv = serviceEnv(env);
   const orphanListeners: Array<(pid: number) => void> = [];
   const reaper = new Reaper({ log, enabled: options.reap, onOrphan: (pid) => { for (const l of orphanListeners) l(pid); } });
   // Beside a main command, when svinit's stdin is a terminal (its own or not), services read
   // /dev/null: they never compete with CMD for it.
   const stdin = options.command !== null && isatty(0) ? 'null' : 'inherit';
-  const engine = !hasServices(options) ? createNoEngine()
+  // Engine and command are made once the start-up hooks are done, with the environment as of then.
+  const services = hasServices(options);
+  const makeEngine = (childEnv: Readonly<Record<string, string>>): Engine => !services ? createNoEngine()
     : options.engine === 'runit'
       ? createRunitEngine(dir, reaper, (l) => orphanListeners.push(l), log, childEnv, stdin)
       : createBuiltinEngine(dir, reaper, log, childEnv, stdin);
-  const command = options.command === null ? undefined : new MainCommand({
-    spec: options.command, runner: reaper, log, env: childEnv, cwd,
+  const { command: spec } = options;
+  const makeCommand = spec === null ? undefined : (childEnv: Readonly<Record<string, string>>): MainCommand => new MainCommand({
+    spec, runner: reaper, log, env: childEnv, cwd,
     inherited: { block: signalsOfMask(env['SVINIT_SIGBLK']), ignore: signalsOfMask(env['SVINIT_SIGIGN']) },
     containerInit: process.pid === 1 || behindFront(),
+  });
+  const lifecycle = new Lifecycle({
+    // Given relative to the caller's directory (svinit itself is in / by now).
+    initDirs: options.initDirs.map((d) => resolve(cwd, d)), finishDirs: options.finishDirs.map((d) => resolve(cwd, d)),
+    envDirs: options.envDirs.map((d) => resolve(cwd, d)),
+    timeoutMs: options.hookTimeoutMs, onFailure: options.onHookFailure,
+    baseEnv: serviceEnv(env), runner: reaper, log, write: stderr,
   });
   // Test-only: proves the shutdown's failure path from the outside (docs/exit-codes.md).
   const faultInShutdown = env['SVINIT_TEST_FAULT'] === 'shutdown';
   return runInit({
-    options, log, reaper, engine, report: stderr,
+    options, log, reaper, makeEngine, report: stderr, lifecycle,
     ...(faultInShutdown ? { faultInShutdown } : {}),
-    ...(command === undefined ? {} : { command }),
+    ...(makeCommand === undefined ? {} : { makeCommand }),
   });
 }
 

@@ -2,6 +2,8 @@
 // shutdown budget, the engine and the main command's mode; every mistake is a one-line error that
 // names the flag and the fix. Not util.parseArgs: it does not stop at the first non-option.
 import type { CommandSpec } from '../command/main-command.js';
+import { DEFAULT_ENV_DIRS } from '../lifecycle/container-env.js';
+import { DEFAULT_FINISH_DIRS, DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_INIT_DIRS } from '../lifecycle/hooks.js';
 import { parseSignal, SIG, signalName } from '../process/signals.js';
 
 /** What `svinit [options] [--] [CMD...]` was asked to do. */
@@ -24,6 +26,16 @@ export interface InitOptions {
   readonly pdeathsig: number | null;
   /** --stop-signal SIG (repeatable): more signals that start the shutdown, beside TERM, INT (and QUIT in service mode). */
   readonly stopSignals: readonly number[];
+  /** Start-up hook directories (--init-dir, repeatable), in order; default my_init's, s6-overlay's, svinit's. */
+  readonly initDirs: readonly string[];
+  /** Finish hook directories (--finish-dir, repeatable). */
+  readonly finishDirs: readonly string[];
+  /** The container's environment directories (--env-dir, repeatable); a later one wins. */
+  readonly envDirs: readonly string[];
+  /** How long one hook may run (--hook-timeout SECONDS). */
+  readonly hookTimeoutMs: number;
+  /** What a failed start-up hook does (--on-hook-failure): stop (exit 111), warn, or ignore. */
+  readonly onHookFailure: 'stop' | 'warn' | 'ignore';
   /** The main command, or null in service mode. */
   readonly command: CommandSpec | null;
 }
@@ -64,6 +76,15 @@ options:
   --exit-remap N:M    CMD's exit code N makes svinit exit M (repeatable)
   -s, --subreaper     adopt orphans when not PID 1 (always on; accepted for tini's -s)
   -p, --pdeathsig SIG svinit gets SIG when its parent dies, and forwards it to CMD
+  --init-dir DIR      start-up hooks: run each executable of DIR in order before anything
+                      starts (repeatable; default /etc/my_init.d, /etc/cont-init.d,
+                      /etc/svinit/init.d, those that exist)
+  --finish-dir DIR    finish hooks, run once everything is down, inside the grace
+                      (repeatable; default /etc/cont-finish.d, /etc/svinit/finish.d)
+  --env-dir DIR       environment directory, one file per variable as chpst -e (repeatable;
+                      default /etc/container_environment, /etc/svinit/env; a later one wins)
+  --hook-timeout SECONDS  how long one hook may run (default 60)
+  --on-hook-failure WHAT  stop (default: nothing starts, exit 111), warn, or ignore
   --stop-signal SIG   SIG also starts the shutdown, e.g. RTMIN+3 or PWR (repeatable;
                       with CMD it is forwarded too and starts the grace clock)
   -v, --verbose       log more (every start, exit and reaped orphan)
@@ -80,7 +101,7 @@ commands (as the first argument only):
 
 function parseGrace(text: string, source: string): number {
   if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0 || Number(text) > 86400) {
-    throw new UsageError(`unable to use ${source} "${text}": give a number of seconds above 0, e.g. --grace 25`);
+    throw new UsageError(`unable to use ${source} "${text}": give a number of seconds above 0, e.g. ${source.startsWith("--") ? source : "--grace"} 25`);
   }
   return Math.round(Number(text) * 1000);
 }
@@ -138,6 +159,11 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   let killGroup = false;
   let pdeathsig: number | null = null;
   const stopSignals: number[] = [];
+  const initDirs: string[] = [];
+  const finishDirs: string[] = [];
+  const envDirs: string[] = [];
+  let hookTimeoutMs = DEFAULT_HOOK_TIMEOUT_MS;
+  let onHookFailure: InitOptions['onHookFailure'] = 'stop';
   const rewrite = new Map<number, number>();
   const exitRemap = new Map<number, number>();
   let cmd: string[] | null = null;
@@ -192,6 +218,16 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
       }
       case '-s': case '--subreaper': break;
       case '-p': case '--pdeathsig': pdeathsig = signalArg(value(), arg, false); break;
+      case '--init-dir': initDirs.push(value()); break;
+      case '--finish-dir': finishDirs.push(value()); break;
+      case '--env-dir': envDirs.push(value()); break;
+      case '--hook-timeout': hookTimeoutMs = parseGrace(value(), '--hook-timeout'); break;
+      case '--on-hook-failure': {
+        const v = value();
+        if (v !== 'stop' && v !== 'warn' && v !== 'ignore') throw new UsageError(`unable to use --on-hook-failure "${v}": choose stop, warn or ignore`);
+        onHookFailure = v;
+        break;
+      }
       case '--stop-signal': {
         const sig = signalArg(value(), arg, false);
         if (UNCATCHABLE.has(sig)) {
@@ -214,5 +250,9 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     throw new UsageError('unable to use -c, -g, -r, -e or --exit-remap without a command: they shape the main command; give one after --');
   }
   const command: CommandSpec | null = cmd === null ? null : { argv: cmd, singleChild, killGroup, rewrite, exitRemap };
-  return { kind: 'run', options: { dir, dirGiven, services, graceMs, engine, verbosity, reap, report, pdeathsig, stopSignals, command } };
+  return { kind: 'run', options: { dir, dirGiven, services, graceMs, engine, verbosity, reap, report, pdeathsig, stopSignals,
+    initDirs: initDirs.length > 0 ? initDirs : DEFAULT_INIT_DIRS,
+    finishDirs: finishDirs.length > 0 ? finishDirs : DEFAULT_FINISH_DIRS,
+    envDirs: envDirs.length > 0 ? envDirs : DEFAULT_ENV_DIRS,
+    hookTimeoutMs, onHookFailure, command } };
 }

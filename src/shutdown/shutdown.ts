@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.js';
 import { EXIT_CLEAN, EXIT_INTERNAL, EXIT_KILLED } from '../process/exit-codes.js';
 import type { Reaper } from '../process/reaper.js';
 import type { StopContext, StopRecord } from '../process/stop-record.js';
+import type { ShutdownHooks } from '../lifecycle/lifecycle.js';
 import { formatReportJson, formatReportText, type ShutdownReport } from './report.js';
 import { killStrays, sweepStrays, type StrayCount } from './strays.js';
 
@@ -32,6 +33,11 @@ export interface ShutdownParts {
    * CMD's group is not waited for (dumb-init's rule); as PID 1 the stray sweep takes it.
    */
   readonly command?: MainCommand;
+  /**
+   * The life cycle: start-up hooks still running are stopped first (SIGTERM, SIGKILL at the
+   * deadline); the finish hooks run once the services and CMD are down, inside the grace.
+   */
+  readonly lifecycle?: ShutdownHooks;
 }
 
 export type Phase = 'stopping' | 'sweeping' | 'done';
@@ -117,7 +123,11 @@ export class Shutdown {
         this.parts.log.debug(`every service had its down signal ${this.#signalledMs} ms after the stop signal`);
       },
     };
-    const { command } = this.parts;
+    const { command, lifecycle } = this.parts;
+    if (lifecycle !== undefined) {
+      await lifecycle.stopStartup();
+      if (this.#phase === 'done') return { termed: 0, killed: 0 };
+    }
     if (command !== undefined) {
       await command.gone;
       if (this.#phase === 'done') return { termed: 0, killed: 0 };
@@ -126,6 +136,10 @@ export class Shutdown {
     if (this.parts.injectFault === true) setImmediate(() => { throw new Error('SVINIT_TEST_FAULT: a fault injected during the shutdown'); });
     await stopped;
     if (this.#phase === 'done') return { termed: 0, killed: 0 };
+    if (lifecycle !== undefined && !this.#killing) {
+      await lifecycle.runFinish(ctx.timeLeft);
+      if (this.#over()) return { termed: 0, killed: 0 };
+    }
     this.#phase = 'sweeping';
     if (!reap) return { termed: 0, killed: 0 };
     return sweepStrays({
@@ -137,6 +151,11 @@ export class Shutdown {
       killing: () => this.#killing,
       ...(command !== undefined && !this.parts.isPid1 ? { spared: (pid: number) => command.owns(pid) } : {}),
     });
+  }
+
+  /** Whether the shutdown has ended (the failure path can end it while a step is awaited). */
+  #over(): boolean {
+    return this.#phase === 'done';
   }
 
   #record(unit: object | string, record: StopRecord): void {
@@ -158,6 +177,7 @@ export class Shutdown {
   /** SIGKILL to the main command's group and to everything the engine runs. */
   #killAll(): void {
     try {
+      this.parts.lifecycle?.kill();
       this.parts.command?.kill();
     } finally {
       this.parts.engine.kill();
@@ -182,7 +202,8 @@ export class Shutdown {
     // collator, 14 ms on this kind of machine, right when the container waits for svinit's exit.
     const services = [...this.#records.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const command = this.parts.command?.record() ?? null;
-    const killed = this.#failed || services.some((s) => s.killed) || strays.killed > 0 || command?.killed === true;
+    const killed = this.#failed || services.some((s) => s.killed) || strays.killed > 0 || command?.killed === true ||
+      this.parts.lifecycle?.killed === true;
     // Command mode: CMD's status, whatever else happened (docs/exit-codes.md, first row that matches).
     const exitCode = this.parts.command !== undefined ? this.parts.command.exitCode()
       : internal || this.#failed ? EXIT_INTERNAL : killed ? EXIT_KILLED : EXIT_CLEAN;

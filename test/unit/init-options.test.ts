@@ -15,7 +15,14 @@ test('defaults: /etc/service, 7 s, builtin, text report, reaping on', () => {
   assert.deepEqual(run([]), {
     dir: '/etc/service', dirGiven: false, services: true, graceMs: 7000, engine: 'builtin', verbosity: 'normal', reap: true,
     report: 'text', pdeathsig: null, stopSignals: [], command: null,
+    initDirs: ['/etc/my_init.d', '/etc/cont-init.d', '/etc/svinit/init.d'], finishDirs: ['/etc/cont-finish.d', '/etc/svinit/finish.d'],
+    envDirs: ['/etc/container_environment', '/etc/svinit/env'], hookTimeoutMs: 60_000, onHookFailure: 'stop',
   });
+});
+
+test('hooks and environment: --init-dir, --finish-dir, --env-dir replace the defaults, in order; --hook-timeout; --on-hook-failure', () => {
+  const o = run(['--init-dir', 'a', '--init-dir=b', '--finish-dir', 'f', '--env-dir', 'e1', '--env-dir', 'e2', '--hook-timeout', '2.5', '--on-hook-failure', 'warn']);
+  assert.deepEqual([o.initDirs, o.finishDirs, o.envDirs, o.hookTimeoutMs, o.onHookFailure], [['a', 'b'], ['f'], ['e1', 'e2'], 2500, 'warn']);
 });
 
 test('--stop-signal: names, numbers and real-time signals, repeatable, without duplicates; with or without CMD', () => {
@@ -52,6 +59,8 @@ test('every mistake is one line naming the flag and the fix', () => {
     [['--exit-remap', '3:300', 'x'], /--exit-remap "300": give an exit code from 0 to 255/],
     [['-e', 'x', 'y'], /-e "x": give an exit code/],
     [['-p', '0', 'x'], /-p: "0" is not a signal/],
+    [['--on-hook-failure', 'maybe'], /--on-hook-failure "maybe": choose stop, warn or ignore/],
+    [['--hook-timeout', '0'], /--hook-timeout "0": give a number of seconds above 0, e.g. --hook-timeout 25/],
     [['--stop-signal', 'NOPE'], /--stop-signal: "NOPE" is not a signal/],
     [['--stop-signal', 'KILL'], /--stop-signal SIGKILL: it cannot be caught; choose another, e.g. RTMIN\+3 or PWR/],
     [['--stop-signal', 'CHLD'], /--stop-signal SIGCHLD: SIGCHLD belongs to the reaper/],
