@@ -2,7 +2,7 @@
 // owns the grace, the escalation, the report and the exit code (src/shutdown/shutdown.ts).
 import { performance } from 'node:perf_hooks';
 import type { MainCommand } from '../command/main-command.js';
-import type { Engine } from '../engine/engine.js';
+import type { CriticalFailure, Engine } from '../engine/engine.js';
 import type { Logger } from '../log/logger.js';
 import { setChildSubreaper } from '../native/native.js';
 import { EXIT_SETUP } from '../process/exit-codes.js';
@@ -56,6 +56,14 @@ export function runInit(parts: InitParts): Promise<number> {
       : `running as pid ${process.pid}, not PID 1: orphans of the services are adopted as a child subreaper`);
   }
   const release = keepAlive();
+  // A critical service that fails for good ends the container (it may fail inside start()).
+  let critical: CriticalFailure | null = null;
+  let criticalSeen: (() => void) | null = null;
+  engine.onCritical((f) => {
+    if (critical !== null) return;
+    critical = f;
+    criticalSeen?.();
+  });
   try {
     engine.start();
   } catch (err) {
@@ -74,6 +82,7 @@ export function runInit(parts: InitParts): Promise<number> {
         report: { format: options.report, quiet: options.verbosity === 'quiet' || quietCommand(options), write: parts.report },
         ...(parts.faultInShutdown === true ? { injectFault: true } : {}),
         ...(command === undefined ? {} : { command }),
+        ...(critical === null ? {} : { critical }),
       }, trigger);
       void shutdown.run(() => internal).then((code) => {
         release();
@@ -90,6 +99,14 @@ export function runInit(parts: InitParts): Promise<number> {
       };
       command.start();
     }
+    criticalSeen = () => {
+      if (shutdown !== null || critical === null) return;
+      log.error(`${critical.name}: unable to keep a critical service up: ${critical.reason}; stopping the container`);
+      // Command mode: CMD stops first, as on a stop signal (svinit then exits with CMD's status).
+      command?.forwardStop(SIG.TERM, performance.now());
+      stop(`critical service ${critical.name} failed (${critical.reason})`);
+    };
+    criticalSeen();
     const stopSignals = new Set([...(command === undefined ? STOP_SIGNALS : COMMAND_STOP_SIGNALS), ...options.stopSignals]);
     handleSignals((num: number) => {
       const sig = signalName(num);

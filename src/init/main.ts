@@ -82,8 +82,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const stdin = options.command !== null && isatty(0) ? 'null' : 'inherit';
   const engine = !hasServices(options) ? createNoEngine()
     : options.engine === 'runit'
-      ? createRunitEngine(dir, reaper, (l) => orphanListeners.push(l), log, childEnv, stdin)
-      : createBuiltinEngine(dir, reaper, log, childEnv, stdin);
+      ? createRunitEngine(dir, reaper, (l) => orphanListeners.push(l), log, childEnv, stdin, new Set(options.critical))
+      : createBuiltinEngine(dir, reaper, log, childEnv, stdin, new Set(options.critical));
   const command = options.command === null ? undefined : new MainCommand({
     spec: options.command, runner: reaper, log, env: childEnv, cwd,
     inherited: { block: signalsOfMask(env['SVINIT_SIGBLK']), ignore: signalsOfMask(env['SVINIT_SIGIGN']) },

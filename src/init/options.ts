@@ -26,6 +26,8 @@ export interface InitOptions {
   readonly stopSignals: readonly number[];
   /** The main command, or null in service mode. */
   readonly command: CommandSpec | null;
+  /** --critical NAME (repeatable): services whose failure for good ends the container. */
+  readonly critical: readonly string[];
 }
 
 export type ParsedCommand =
@@ -66,6 +68,9 @@ options:
   -p, --pdeathsig SIG svinit gets SIG when its parent dies, and forwards it to CMD
   --stop-signal SIG   SIG also starts the shutdown, e.g. RTMIN+3 or PWR (repeatable;
                       with CMD it is forwarded too and starts the grace clock)
+  --critical NAME     when service NAME fails for good (gave up, or ended after sv once),
+                      stop everything and exit with its status (repeatable; or a file
+                      named critical in its directory)
   -v, --verbose       log more (every start, exit and reaped orphan)
   -q, --quiet         log warnings and errors only
   --no-reap           do not reap orphans (debugging only)
@@ -138,6 +143,7 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   let killGroup = false;
   let pdeathsig: number | null = null;
   const stopSignals: number[] = [];
+  const critical: string[] = [];
   const rewrite = new Map<number, number>();
   const exitRemap = new Map<number, number>();
   let cmd: string[] | null = null;
@@ -200,6 +206,14 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
         if (!stopSignals.includes(sig)) stopSignals.push(sig);
         break;
       }
+      case '--critical': {
+        const name = value();
+        if (name.includes('/') || name.startsWith('.')) {
+          throw new UsageError(`unable to use --critical "${name}": give the name of a service directory under --dir, e.g. --critical web`);
+        }
+        if (!critical.includes(name)) critical.push(name);
+        break;
+      }
       case '-v': case '--verbose': verbosity = 'verbose'; break;
       case '-q': case '--quiet': verbosity = 'quiet'; break;
       case '--no-reap': reap = false; break;
@@ -214,5 +228,5 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     throw new UsageError('unable to use -c, -g, -r, -e or --exit-remap without a command: they shape the main command; give one after --');
   }
   const command: CommandSpec | null = cmd === null ? null : { argv: cmd, singleChild, killGroup, rewrite, exitRemap };
-  return { kind: 'run', options: { dir, dirGiven, services, graceMs, engine, verbosity, reap, report, pdeathsig, stopSignals, command } };
+  return { kind: 'run', options: { dir, dirGiven, services, graceMs, engine, verbosity, reap, report, pdeathsig, stopSignals, command, critical } };
 }

@@ -5,7 +5,8 @@
 // `killing` is set from the deadline on; the failure path can end any phase.
 import { performance } from 'node:perf_hooks';
 import type { MainCommand } from '../command/main-command.js';
-import type { Engine } from '../engine/engine.js';
+import type { CriticalFailure, Engine } from '../engine/engine.js';
+import { decodeStatus, shellCode } from '../process/exit-status.js';
 import type { Logger } from '../log/logger.js';
 import { EXIT_CLEAN, EXIT_INTERNAL, EXIT_KILLED } from '../process/exit-codes.js';
 import type { Reaper } from '../process/reaper.js';
@@ -32,6 +33,8 @@ export interface ShutdownParts {
    * CMD's group is not waited for (dumb-init's rule); as PID 1 the stray sweep takes it.
    */
   readonly command?: MainCommand;
+  /** A critical service failed for good and started this shutdown: svinit exits with its status. */
+  readonly critical?: CriticalFailure;
 }
 
 export type Phase = 'stopping' | 'sweeping' | 'done';
@@ -183,9 +186,13 @@ export class Shutdown {
     const services = [...this.#records.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const command = this.parts.command?.record() ?? null;
     const killed = this.#failed || services.some((s) => s.killed) || strays.killed > 0 || command?.killed === true;
-    // Command mode: CMD's status, whatever else happened (docs/exit-codes.md, first row that matches).
+    // Command mode: CMD's status, whatever else happened; then a critical service's status
+    // (docs/exit-codes.md, first row that matches).
+    const { critical } = this.parts;
+    const criticalCode = critical === undefined ? null : shellCode(decodeStatus(critical.status));
     const exitCode = this.parts.command !== undefined ? this.parts.command.exitCode()
-      : internal || this.#failed ? EXIT_INTERNAL : killed ? EXIT_KILLED : EXIT_CLEAN;
+      : criticalCode !== null ? criticalCode
+        : internal || this.#failed ? EXIT_INTERNAL : killed ? EXIT_KILLED : EXIT_CLEAN;
     const report: ShutdownReport = {
       trigger: this.trigger,
       graceMs: this.parts.graceMs,
@@ -195,6 +202,7 @@ export class Shutdown {
       services,
       strays,
       failed: this.#failed,
+      critical: critical === undefined || criticalCode === null ? null : { name: critical.name, reason: critical.reason, code: criticalCode },
       exitCode,
     };
     this.#print(report, killed);

@@ -14,8 +14,15 @@ function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
 test('defaults: /etc/service, 7 s, builtin, text report, reaping on', () => {
   assert.deepEqual(run([]), {
     dir: '/etc/service', dirGiven: false, services: true, graceMs: 7000, engine: 'builtin', verbosity: 'normal', reap: true,
-    report: 'text', pdeathsig: null, stopSignals: [], command: null,
+    report: 'text', pdeathsig: null, stopSignals: [], command: null, critical: [],
   });
+});
+
+test('--critical NAME: repeatable, without duplicates; a path or a dot name is a usage error', () => {
+  assert.deepEqual(run(['--critical', 'web', '--critical=db', '--critical', 'web']).critical, ['web', 'db']);
+  assert.throws(() => parseInitArgs(['--critical', 'a/b'], {}), /unable to use --critical "a\/b": give the name of a service directory/);
+  assert.throws(() => parseInitArgs(['--critical', '.x'], {}), UsageError);
+  assert.throws(() => parseInitArgs(['--critical'], {}), /unable to use --critical: it needs a value/);
 });
 
 test('--stop-signal: names, numbers and real-time signals, repeatable, without duplicates; with or without CMD', () => {
@@ -92,6 +99,7 @@ test('the report: a line per service, the total, and the same as one JSON object
     ],
     strays: { termed: 2, killed: 0 },
     failed: false,
+    critical: null,
     exitCode: 102,
   };
   assert.deepEqual(formatReportText(report), [
