@@ -63,6 +63,10 @@ export function createBuiltinEngine(
     start() {
       checkServiceDir(dir);
       scanner.start();
+      // A misspelt --critical would silently protect nothing.
+      for (const name of critical) {
+        if (![...services].some((s) => s.name === name)) log.warning(`--critical ${name}: no such service in ${dir} (yet); it counts once a directory of that name appears`);
+      }
     },
     rescan() {
       scanner.scan();

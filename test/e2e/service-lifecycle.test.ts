@@ -254,6 +254,18 @@ test('--critical NAME: its ./run ending after sv once ends the container with 12
   assert.equal(report.exitCode, 138);
 });
 
+test('command mode: a critical service that gives up stops CMD first; svinit exits with CMD\'s status, the report names the service (PID 1)', PID1, async (t) => {
+  const tree = new Tree({ core: { run: failing('core', 5), 'give-up-after': ['2\n', 0o644] } });
+  const cmd = `trap 'echo term > ${tree.m}/cmd.term; exit 42' TERM; echo $$ > ${tree.m}/cmd.ready; while :; do sleep 1; done`;
+  const init = new Init(['--dir', tree.sv, '--critical', 'core', '--critical', 'nosuch', '--', 'sh', '-c', cmd], { pid1: true });
+  t.after(() => { init.kill(); tree.cleanup(); });
+  const { code } = await init.exit(30_000);
+  assert.equal(code, 42, `CMD's status (the first row of the exit-code table that matches):\n${init.stderr}`);
+  assert.ok(tree.has('cmd.term'), 'CMD got SIGTERM');
+  assert.match(init.stderr, /--critical nosuch: no such service in .* \(yet\); it counts once a directory of that name appears/);
+  assert.match(init.reportLines().at(-1) ?? '', /^svinit: shutdown: critical service core failed \(gave up after 2 failed starts .*exit 42$/);
+});
+
 test('--engine runit: each built-in-only file is warned about once at start, the services still run', { skip: HAVE_RUNIT ? false : 'runit is not installed', timeout: 60_000 }, async (t) => {
   const tree = new Tree({
     web: { run: '#!/bin/sh\necho $$ > $M/web.ready\nexec sleep 1000\n', user: ['nobody\n', 0o644], 'env/X': ['1\n', 0o644], critical: ['', 0o644], 'log/run': '#!/bin/sh\nexec cat >/dev/null\n', 'log/give-up-after': ['3\n', 0o644] },
