@@ -327,7 +327,7 @@ export class Unit {
    * env/ entry is reported once per change and the rest applied; an unusable `user` is the reason
    * the child cannot start.
    */
-  childSetup(): ChildSetup | { unusable: string } {
+  private childSetup(): ChildSetup | { unusable: string } {
     const { dir } = this.spec;
     const who = serviceUser(dir);
     if (who !== null && 'error' in who) return { unusable: who.error };
