@@ -5,7 +5,7 @@ import { errorText } from '../protocol/error-text.js';
 import { failureMessage } from '../protocol/sv-format.js';
 import { ageSeconds } from '../protocol/tai64.js';
 import type { ServiceInfo } from './inspect.js';
-import { checkScriptExists } from './inspect.js';
+import { checkScriptExists, failedReason } from './inspect.js';
 import type { CliOutput } from './output.js';
 import { collectServices } from './service-list.js';
 import { serviceRoot } from './service-dir.js';
@@ -32,6 +32,8 @@ export function statusProblem(info: ServiceInfo, nowMs: number): string | null {
   if (p.kind === 'unsupervised') return info.normallyUp ? 'not supervised' : null;
   if (p.kind !== 'ok') return failureMessage(info.name, p, false).line.replace(/^\w+: /, '').slice(info.name.length + 2);
   const s = p.status;
+  const failed = failedReason(info);
+  if (failed !== null) return `failed: ${failed}`;
   if (s.want !== 'u') return null;
   if (s.pid === 0 || s.state === 'down') return `down ${ageSeconds(s.seconds, nowMs)}s, want up`;
   if (s.state === 'finish') return 'finishing, want up';

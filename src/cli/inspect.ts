@@ -56,9 +56,11 @@ export interface ServiceExtras {
   readonly restarts: number | null;
   readonly lastExit: string | null;
   readonly startedAt: number | null;
+  /** Why the service is failed (gave up, or cannot start): down, want up, not restarted until sv up. */
+  readonly failed: string | null;
 }
 
-const NO_EXTRAS: ServiceExtras = { restarts: null, lastExit: null, startedAt: null };
+const NO_EXTRAS: ServiceExtras = { restarts: null, lastExit: null, startedAt: null, failed: null };
 
 /** Reads supervise/svinit.json; missing, unreadable or malformed gives all-null fields. */
 export function readExtras(dir: string): ServiceExtras {
@@ -75,6 +77,7 @@ export function readExtras(dir: string): ServiceExtras {
     restarts: num(d['restarts']),
     lastExit: typeof d['lastExit'] === 'string' ? d['lastExit'] : null,
     startedAt: num(d['startedAt']),
+    failed: typeof d['failed'] === 'string' ? d['failed'] : null,
   };
 }
 
@@ -112,4 +115,15 @@ export function inspectWithLog(name: string, dir: string, missing?: string): Ser
   if (missing !== undefined) return [main];
   const log = logDirectory(dir);
   return log.kind === 'dir' ? [main, inspectService(`${name}/log`, log.dir)] : [main];
+}
+
+/**
+ * Why the service is failed, when svinit's record says so and the status file agrees (down, no
+ * pid, want byte d: a failed service is written so that runit's `sv up` reaches svinit); null
+ * otherwise (a record older than the status is not believed).
+ */
+export function failedReason(info: ServiceInfo): string | null {
+  const s = info.status;
+  if (info.extras.failed === null || info.probe.kind !== 'ok' || s === null) return null;
+  return s.state === 'down' && s.pid === 0 && s.want === 'd' ? info.extras.failed : null;
 }

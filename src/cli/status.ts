@@ -2,7 +2,7 @@
 // time in that state, want, restarts, last exit), as a table for people or JSON for machines.
 import { failureMessage } from '../protocol/sv-format.js';
 import { ageSeconds } from '../protocol/tai64.js';
-import type { ServiceInfo } from './inspect.js';
+import { failedReason, type ServiceInfo } from './inspect.js';
 import type { CliOutput } from './output.js';
 import { collectServices } from './service-list.js';
 import { serviceRoot } from './service-dir.js';
@@ -18,7 +18,10 @@ See docs/commands/status.md.`;
 export interface StatusRow {
   readonly name: string;
   readonly dir: string;
-  /** run, down, finish, or why the state is unknown: not-running, unsupervised, missing, error. */
+  /**
+   * run, down, finish, failed (down, want up, not restarted until sv up: see `failed`), or why the
+   * state is unknown: not-running, unsupervised, missing, error.
+   */
   readonly state: string;
   readonly pid: number | null;
   /** Seconds in the current state (since ./run started while running). */
@@ -31,6 +34,8 @@ export interface StatusRow {
   readonly restarts: number | null;
   readonly lastExit: string | null;
   readonly startedAt: number | null;
+  /** Why the service is failed (it gave up, or cannot start); null in every other state. */
+  readonly failed: string | null;
   readonly error: string | null;
 }
 
@@ -48,18 +53,21 @@ export function statusRow(info: ServiceInfo, nowMs: number): StatusRow {
   const s = info.status;
   const bad = problem(info);
   const seconds = s === null ? null : ageSeconds(s.seconds, nowMs);
+  const failed = failedReason(info);
   return {
     name: info.name,
     dir: info.dir,
-    state: bad?.state ?? s?.state ?? 'error',
+    state: bad?.state ?? (failed !== null ? 'failed' : s?.state) ?? 'error',
     pid: s !== null && s.pid !== 0 ? s.pid : null,
     seconds,
     uptime: s !== null && s.state === 'run' ? seconds : null,
-    want: s === null ? null : s.want === 'u' ? 'up' : 'down',
+    // A failed service: svinit wants it up, but does not restart it until sv up.
+    want: s === null ? null : s.want === 'u' || failed !== null ? 'up' : 'down',
     normally: info.normallyUp ? 'up' : 'down',
     paused: s?.paused ?? null,
     gotTerm: s?.gotTerm ?? null,
     ...info.extras,
+    failed,
     error: bad?.error ?? null,
   };
 }
@@ -75,7 +83,7 @@ export function formatAge(seconds: number): string {
 
 function note(r: StatusRow): string {
   if (r.error !== null) return r.error;
-  const parts: string[] = [];
+  const parts: string[] = r.failed === null ? [] : [r.failed];
   if (r.paused === true) parts.push('paused');
   if (r.gotTerm === true) parts.push('got TERM');
   if ((r.normally === 'down') !== (r.want === 'down')) parts.push(`normally ${r.normally}`);

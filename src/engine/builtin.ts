@@ -7,7 +7,8 @@ import { Scanner } from '../scan/scanner.js';
 import type { ChildRunner } from '../supervise/override.js';
 import { Service } from '../supervise/service.js';
 import type { StopContext } from '../process/stop-record.js';
-import type { Engine } from './engine.js';
+import type { CriticalFailure, Engine } from './engine.js';
+import { hasCriticalFile } from '../service/service-dir.js';
 import { FdBudget } from './fd-budget.js';
 
 /** A setup error: the init exits 111 before any service starts. */
@@ -27,16 +28,25 @@ export function checkServiceDir(dir: string): void {
   if (!isDir) throw new SetupError(`unable to use service directory ${dir}: not a directory; point --dir (or $SVDIR) at one`);
 }
 
-/** The built-in engine over `dir`. */
+/** The built-in engine over `dir`; `critical` names the services given with --critical. */
 export function createBuiltinEngine(
   dir: string, runner: ChildRunner, log: Logger, env: Readonly<Record<string, string>>, stdin: 'inherit' | 'null' = 'inherit',
+  critical: ReadonlySet<string> = new Set(),
 ): Engine {
   const services = new Set<Service>();
   let stopping = false;
+  let onCritical: ((failure: CriticalFailure) => void) | null = null;
+  // Critical: named on the command line, or a `critical` file there at the moment it fails. Told
+  // on the next turn: the unit is in the middle of carrying out its step, and the listener stops
+  // every service (this one included).
+  const onFailed = (service: Service, status: number, reason: string): void => {
+    if (stopping || (!critical.has(service.name) && !hasCriticalFile(service.dir))) return;
+    setImmediate(() => { if (!stopping) onCritical?.({ name: service.name, status, reason }); });
+  };
   const budget = new FdBudget(log, () => scanner.scan());
   const scanner = new Scanner(dir, (name, path) => {
     if (stopping) return null;
-    const service = Service.start(name, path, { runner, log, env, stdin, admit: (fds) => budget.take(name, fds) });
+    const service = Service.start(name, path, { runner, log, env, stdin, admit: (fds) => budget.take(name, fds), onFailed });
     if (service === null) return null;
     services.add(service);
     log.debug(`${name}: supervising ${path}`);
@@ -53,6 +63,10 @@ export function createBuiltinEngine(
     start() {
       checkServiceDir(dir);
       scanner.start();
+      // A misspelt --critical would silently protect nothing.
+      for (const name of critical) {
+        if (![...services].some((s) => s.name === name)) log.warning(`--critical ${name}: no such service in ${dir} (yet); it counts once a directory of that name appears`);
+      }
     },
     rescan() {
       scanner.scan();
@@ -76,6 +90,9 @@ export function createBuiltinEngine(
     },
     ownedPids() {
       return new Set([...services].flatMap((s) => s.pids()));
+    },
+    onCritical(listener) {
+      onCritical = listener;
     },
   };
 }

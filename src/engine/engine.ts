@@ -2,6 +2,15 @@
 // Debian's runit). An engine carries out and reports; it keeps no deadline of its own.
 import type { StopContext } from '../process/stop-record.js';
 
+/** A critical service failed for good (it gave up, cannot start, or ended after sv once). */
+export interface CriticalFailure {
+  readonly name: string;
+  /** The raw wait status of its last ./run (111 << 8 when it could not start). */
+  readonly status: number;
+  /** One line: why it failed for good. */
+  readonly reason: string;
+}
+
 /** A supervision engine, as the init and the shutdown drive it. */
 export interface Engine {
   /** Starts supervising; throws only for a setup error (exit 111), before any service started. */
@@ -21,4 +30,9 @@ export interface Engine {
   kill(): void;
   /** pids the engine still owns (so the stray sweep leaves them to the engine). */
   ownedPids(): ReadonlySet<number>;
+  /**
+   * Tells `listener` when a critical service (a `critical` file, or `--critical NAME`) fails for
+   * good; the init then ends the container with its status. Only the built-in engine reports one.
+   */
+  onCritical(listener: (failure: CriticalFailure) => void): void;
 }

@@ -15,5 +15,6 @@ export function createNoEngine(): Engine {
     ownedPids() {
       return new Set();
     },
+    onCritical() {},
   };
 }

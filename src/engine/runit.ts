@@ -14,6 +14,7 @@ import { SIG } from '../process/signals.js';
 import { isAlive, readStatus, sendControl } from '../protocol/client.js';
 import type { SuperviseStatus } from '../protocol/status-file.js';
 import { listServices } from '../service/list-services.js';
+import { builtinOnlyFiles } from '../service/builtin-only.js';
 import type { StopContext, StopRecord } from '../process/stop-record.js';
 import { checkServiceDir, SetupError } from './builtin.js';
 import type { Engine } from './engine.js';
@@ -96,10 +97,23 @@ function stopOne(name: string, path: string, t0: number, log: Logger, down: () =
   };
 }
 
-/** The runit engine over `dir`. */
+/**
+ * One warning per file that only the built-in engine reads (decisions.md, Engines), and one for
+ * --critical: runsv runs the rest of the service as usual.
+ */
+function warnBuiltinOnly(dir: string, critical: ReadonlySet<string>, log: Logger): void {
+  for (const s of listServices(dir)) {
+    for (const f of builtinOnlyFiles(s.path)) {
+      log.warning(`${s.name}: ${f} is ignored with --engine runit (runsv does not read it); use --engine builtin for it`);
+    }
+  }
+  for (const name of critical) log.warning(`--critical ${name} is ignored with --engine runit (runsv does not report a service that fails for good); use --engine builtin for it`);
+}
+
+/** The runit engine over `dir`; `critical` (--critical) is only warned about. */
 export function createRunitEngine(
   dir: string, reaper: Reaper, onOrphan: OrphanFeed, log: Logger, env: Readonly<Record<string, string>>,
-  stdin: 'inherit' | 'null' = 'inherit',
+  stdin: 'inherit' | 'null' = 'inherit', critical: ReadonlySet<string> = new Set(),
 ): Engine {
   const orphaned = new Set<number>();
   let orphanSeen: (() => void) | null = null;
@@ -154,6 +168,7 @@ export function createRunitEngine(
       if (file === null || which('runsv', env['PATH']) === null) {
         throw new SetupError('unable to use --engine runit: runsvdir or runsv not found on $PATH; install runit (apt-get install runit) or use --engine builtin');
       }
+      warnBuiltinOnly(dir, critical, log);
       launch(file);
       log.debug(`runit engine: runsvdir -P ${dir} is pid ${runsvdir}`);
     },
@@ -215,6 +230,9 @@ export function createRunitEngine(
     },
     ownedPids() {
       return new Set([...(runsvdir === 0 ? [] : [runsvdir]), ...[...runsvs].filter((p) => !orphaned.has(p))]);
+    },
+    onCritical() {
+      // runsv never tells: warned about at start.
     },
   };
 }

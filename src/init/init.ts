@@ -2,7 +2,7 @@
 // owns the grace, the escalation, the report and the exit code (src/shutdown/shutdown.ts).
 import { performance } from 'node:perf_hooks';
 import type { MainCommand } from '../command/main-command.js';
-import type { Engine } from '../engine/engine.js';
+import type { CriticalFailure, Engine } from '../engine/engine.js';
 import { createNoEngine } from '../engine/none.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { Logger } from '../log/logger.js';
@@ -61,6 +61,9 @@ export function runInit(parts: InitParts): Promise<number> {
       : `running as pid ${process.pid}, not PID 1: orphans of the services are adopted as a child subreaper`);
   }
   const release = keepAlive();
+  // A critical service that fails for good ends the container (it may fail inside start()).
+  let critical: CriticalFailure | null = null;
+  let criticalSeen: (() => void) | null = null;
   return new Promise((resolve) => {
     // Until the start-up hooks are done there is no engine and no command: a stop then stops the
     // running hook, runs the finish hooks and exits.
@@ -79,8 +82,16 @@ export function runInit(parts: InitParts): Promise<number> {
         report: { format: options.report, quiet: options.verbosity === 'quiet' || quietCommand(options), write: parts.report },
         ...(parts.faultInShutdown === true ? { injectFault: true } : {}),
         ...(command === undefined ? {} : { command }),
+        ...(critical === null ? {} : { critical }),
       }, trigger);
       void shutdown.run(() => internal).then(finish);
+    };
+    criticalSeen = () => {
+      if (shutdown !== null || critical === null) return;
+      log.error(`${critical.name}: unable to keep a critical service up: ${critical.reason}; stopping the container`);
+      // Command mode: CMD stops first, as on a stop signal (svinit then exits with CMD's status).
+      command?.forwardStop(SIG.TERM, performance.now());
+      stop(`critical service ${critical.name} failed (${critical.reason})`);
     };
     const stopSignals = new Set([...(parts.makeCommand === undefined ? STOP_SIGNALS : COMMAND_STOP_SIGNALS), ...options.stopSignals]);
     handleSignals((num: number) => {
@@ -133,12 +144,18 @@ export function runInit(parts: InitParts): Promise<number> {
       const env = lifecycle.env();
       try {
         engine = parts.makeEngine(env);
+        engine.onCritical((f) => {
+          if (critical !== null) return;
+          critical = f;
+          criticalSeen?.();
+        });
         engine.start();
       } catch (err) {
         log.fatal((err as Error).message);
         finish(EXIT_SETUP);
         return;
       }
+      if (shutdown !== null) return; // a critical service failed at once
       if (parts.makeCommand !== undefined) {
         const cmd = parts.makeCommand(env);
         command = cmd;
@@ -151,6 +168,7 @@ export function runInit(parts: InitParts): Promise<number> {
         };
         cmd.start();
       }
+      criticalSeen?.();
     }, onError);
   });
 }

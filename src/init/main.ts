@@ -85,8 +85,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const services = hasServices(options);
   const makeEngine = (childEnv: Readonly<Record<string, string>>): Engine => !services ? createNoEngine()
     : options.engine === 'runit'
-      ? createRunitEngine(dir, reaper, (l) => orphanListeners.push(l), log, childEnv, stdin)
-      : createBuiltinEngine(dir, reaper, log, childEnv, stdin);
+      ? createRunitEngine(dir, reaper, (l) => orphanListeners.push(l), log, childEnv, stdin, new Set(options.critical))
+      : createBuiltinEngine(dir, reaper, log, childEnv, stdin, new Set(options.critical));
   const { command: spec } = options;
   const makeCommand = spec === null ? undefined : (childEnv: Readonly<Record<string, string>>): MainCommand => new MainCommand({
     spec, runner: reaper, log, env: childEnv, cwd,

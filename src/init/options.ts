@@ -38,6 +38,8 @@ export interface InitOptions {
   readonly onHookFailure: 'stop' | 'warn' | 'ignore';
   /** The main command, or null in service mode. */
   readonly command: CommandSpec | null;
+  /** --critical NAME (repeatable): services whose failure for good ends the container. */
+  readonly critical: readonly string[];
 }
 
 export type ParsedCommand =
@@ -87,6 +89,9 @@ options:
   --on-hook-failure WHAT  stop (default: nothing starts, exit 111), warn, or ignore
   --stop-signal SIG   SIG also starts the shutdown, e.g. RTMIN+3 or PWR (repeatable;
                       with CMD it is forwarded too and starts the grace clock)
+  --critical NAME     when service NAME fails for good (gave up, or ended after sv once),
+                      stop everything and exit with its status (repeatable; or a file
+                      named critical in its directory)
   -v, --verbose       log more (every start, exit and reaped orphan)
   -q, --quiet         log warnings and errors only
   --no-reap           do not reap orphans (debugging only)
@@ -164,6 +169,7 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   const envDirs: string[] = [];
   let hookTimeoutMs = DEFAULT_HOOK_TIMEOUT_MS;
   let onHookFailure: InitOptions['onHookFailure'] = 'stop';
+  const critical: string[] = [];
   const rewrite = new Map<number, number>();
   const exitRemap = new Map<number, number>();
   let cmd: string[] | null = null;
@@ -236,6 +242,14 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
         if (!stopSignals.includes(sig)) stopSignals.push(sig);
         break;
       }
+      case '--critical': {
+        const name = value();
+        if (name.includes('/') || name.startsWith('.')) {
+          throw new UsageError(`unable to use --critical "${name}": give the name of a service directory under --dir, e.g. --critical web`);
+        }
+        if (!critical.includes(name)) critical.push(name);
+        break;
+      }
       case '-v': case '--verbose': verbosity = 'verbose'; break;
       case '-q': case '--quiet': verbosity = 'quiet'; break;
       case '--no-reap': reap = false; break;
@@ -254,5 +268,5 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     initDirs: initDirs.length > 0 ? initDirs : DEFAULT_INIT_DIRS,
     finishDirs: finishDirs.length > 0 ? finishDirs : DEFAULT_FINISH_DIRS,
     envDirs: envDirs.length > 0 ? envDirs : DEFAULT_ENV_DIRS,
-    hookTimeoutMs, onHookFailure, command } };
+    hookTimeoutMs, onHookFailure, command, critical } };
 }

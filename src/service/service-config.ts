@@ -1,5 +1,6 @@
 // Reading the optional s6-style settings of a service directory: down-signal, timeout-kill,
-// timeout-finish. Each is read when it is needed, so an edit takes effect at the next use
+// timeout-finish, and the restart rules (restart-delay-max, restart-reset, give-up-after,
+// give-up-window). Each is read when it is needed, so an edit takes effect at the next use
 // (as in s6); a malformed file is reported once per distinct problem and the default is used.
 // A file that is not a regular file (a FIFO, a symlink to /dev/zero) is never read: readSmallFile.
 import { join } from 'node:path';
@@ -14,10 +15,21 @@ export interface ServiceConfig {
   readonly timeoutKillMs: number;
   /** ms a ./finish may run before it is killed; 0 = never (file `timeout-finish`). */
   readonly timeoutFinishMs: number;
+  /** Cap of the restart delay in ms; 0 = no back-off, runit's 1 s (file `restart-delay-max`). */
+  readonly restartDelayMaxMs: number;
+  /** ms of uptime after which ./run's end is no failed start: the back-off restarts at 1 s (file `restart-reset`). */
+  readonly restartResetMs: number;
+  /** Give up after this many failed starts within giveUpWindowMs; 0 = never (file `give-up-after`). */
+  readonly giveUpAfter: number;
+  /** The give-up window in ms (file `give-up-window`). */
+  readonly giveUpWindowMs: number;
 }
 
 /** Defaults: SIGTERM as down signal, no kill escalation, 5 s for ./finish (runit's and s6's). */
-export const DEFAULT_CONFIG: ServiceConfig = { downSignal: SIG.TERM, timeoutKillMs: 0, timeoutFinishMs: 5000 };
+export const DEFAULT_CONFIG: ServiceConfig = {
+  downSignal: SIG.TERM, timeoutKillMs: 0, timeoutFinishMs: 5000,
+  restartDelayMaxMs: 0, restartResetMs: 10_000, giveUpAfter: 0, giveUpWindowMs: 60_000,
+};
 
 /** A problem found while reading a setting; the caller logs it (once per change) and goes on. */
 export interface ConfigProblem {
@@ -39,23 +51,35 @@ function unreadable(dir: string, name: string, err: unknown, fallback: string, e
   return `unable to read ${path}: ${e.code ?? e.message}; using ${fallback} (make it a readable regular file, e.g. ${example})`;
 }
 
-function readMs(dir: string, name: string, fallback: number, problems: ConfigProblem[]): number {
+/** A whole number setting: milliseconds, or a count (`what` names it in the problem line). */
+function readMs(dir: string, name: string, fallback: number, problems: ConfigProblem[], what = 'milliseconds', example = '3000'): number {
   let text: string | null;
   try {
     text = readSetting(dir, name);
   } catch (err) {
-    problems.push({ file: name, message: unreadable(dir, name, err, String(fallback), '3000') });
+    problems.push({ file: name, message: unreadable(dir, name, err, String(fallback), example) });
     return fallback;
   }
   if (text === null) return fallback;
   if (!/^\d{1,9}$/.test(text)) {
     problems.push({
       file: name,
-      message: `unable to use ${join(dir, name)}: "${text.slice(0, 40)}" is not a whole number of milliseconds; using ${fallback} (write e.g. 3000)`,
+      message: `unable to use ${join(dir, name)}: "${text.slice(0, 40)}" is not a whole number of ${what}; using ${fallback} (write e.g. ${example})`,
     });
     return fallback;
   }
   return Number(text);
+}
+
+/** The restart rules (back-off and give-up), the same for a service and its log. */
+function readRestart(dir: string, problems: ConfigProblem[]): Pick<ServiceConfig, 'restartDelayMaxMs' | 'restartResetMs' | 'giveUpAfter' | 'giveUpWindowMs'> {
+  const d = DEFAULT_CONFIG;
+  return {
+    restartDelayMaxMs: readMs(dir, 'restart-delay-max', d.restartDelayMaxMs, problems, 'milliseconds', '30000'),
+    restartResetMs: readMs(dir, 'restart-reset', d.restartResetMs, problems, 'milliseconds', '10000'),
+    giveUpAfter: readMs(dir, 'give-up-after', d.giveUpAfter, problems, 'failed starts', '5'),
+    giveUpWindowMs: readMs(dir, 'give-up-window', d.giveUpWindowMs, problems, 'milliseconds', '60000'),
+  };
 }
 
 function readSignal(dir: string, problems: ConfigProblem[]): number {
@@ -88,6 +112,7 @@ export function readServiceConfig(dir: string, isLog: boolean): { config: Servic
         downSignal: readSignal(dir, problems),
         timeoutKillMs: readMs(dir, 'timeout-kill', DEFAULT_CONFIG.timeoutKillMs, problems),
         timeoutFinishMs: 0,
+        ...readRestart(dir, problems),
       },
       problems,
     };
@@ -96,6 +121,7 @@ export function readServiceConfig(dir: string, isLog: boolean): { config: Servic
     downSignal: readSignal(dir, problems),
     timeoutKillMs: readMs(dir, 'timeout-kill', DEFAULT_CONFIG.timeoutKillMs, problems),
     timeoutFinishMs: readMs(dir, 'timeout-finish', DEFAULT_CONFIG.timeoutFinishMs, problems),
+    ...readRestart(dir, problems),
   };
   return { config, problems };
 }

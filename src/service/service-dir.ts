@@ -30,6 +30,11 @@ export function hasDownFile(dir: string): boolean {
   return statOrNull(join(dir, 'down')) !== null;
 }
 
+/** Whether a `critical` file (of any type) exists in `dir`: its failure for good ends the container. */
+export function hasCriticalFile(dir: string): boolean {
+  return statOrNull(join(dir, 'critical')) !== null;
+}
+
 /** What `log` in a service directory is: absent, a directory, or something else (runsv warns and goes on). */
 export function logKind(dir: string): 'none' | 'dir' | 'not-dir' {
   const st = statOrNull(join(dir, 'log'));

@@ -17,6 +17,8 @@ export interface ShutdownReport {
   readonly strays: { readonly termed: number; readonly killed: number };
   /** The failure path ran: an internal error during the shutdown, everything SIGKILLed. */
   readonly failed: boolean;
+  /** The critical service whose failure for good started this shutdown, and its status as an exit code. */
+  readonly critical: { readonly name: string; readonly reason: string; readonly code: number } | null;
   readonly exitCode: number;
 }
 

@@ -5,7 +5,8 @@
 // `killing` is set from the deadline on; the failure path can end any phase.
 import { performance } from 'node:perf_hooks';
 import type { MainCommand } from '../command/main-command.js';
-import type { Engine } from '../engine/engine.js';
+import type { CriticalFailure, Engine } from '../engine/engine.js';
+import { decodeStatus, shellCode } from '../process/exit-status.js';
 import type { Logger } from '../log/logger.js';
 import { EXIT_CLEAN, EXIT_INTERNAL, EXIT_KILLED } from '../process/exit-codes.js';
 import type { Reaper } from '../process/reaper.js';
@@ -38,6 +39,8 @@ export interface ShutdownParts {
    * deadline); the finish hooks run once the services and CMD are down, inside the grace.
    */
   readonly lifecycle?: ShutdownHooks;
+  /** A critical service failed for good and started this shutdown: svinit exits with its status. */
+  readonly critical?: CriticalFailure;
 }
 
 export type Phase = 'stopping' | 'sweeping' | 'done';
@@ -204,9 +207,13 @@ export class Shutdown {
     const command = this.parts.command?.record() ?? null;
     const killed = this.#failed || services.some((s) => s.killed) || strays.killed > 0 || command?.killed === true ||
       this.parts.lifecycle?.killed === true;
-    // Command mode: CMD's status, whatever else happened (docs/exit-codes.md, first row that matches).
+    // Command mode: CMD's status, whatever else happened; then a critical service's status
+    // (docs/exit-codes.md, first row that matches).
+    const { critical } = this.parts;
+    const criticalCode = critical === undefined ? null : shellCode(decodeStatus(critical.status));
     const exitCode = this.parts.command !== undefined ? this.parts.command.exitCode()
-      : internal || this.#failed ? EXIT_INTERNAL : killed ? EXIT_KILLED : EXIT_CLEAN;
+      : criticalCode !== null ? criticalCode
+        : internal || this.#failed ? EXIT_INTERNAL : killed ? EXIT_KILLED : EXIT_CLEAN;
     const report: ShutdownReport = {
       trigger: this.trigger,
       graceMs: this.parts.graceMs,
@@ -216,6 +223,7 @@ export class Shutdown {
       services,
       strays,
       failed: this.#failed,
+      critical: critical === undefined || criticalCode === null ? null : { name: critical.name, reason: critical.reason, code: criticalCode },
       exitCode,
     };
     this.#print(report, killed);

@@ -1,5 +1,5 @@
 // supervise/svinit.json: what `svinit status` shows beyond runit's 20 bytes (restarts, the last
-// exit status, when ./run last started). runit's tools ignore the file.
+// exit status, when ./run last started, why it is failed). runit's tools ignore the file.
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger.js';
@@ -10,6 +10,8 @@ export interface ExtraInfo {
   readonly restarts: number;
   readonly lastExit: string | null;
   readonly startedAt: number | null;
+  /** Why the service is failed (down, want up, not restarted until sv up); null otherwise. */
+  readonly failed: string | null;
 }
 
 /** The file name inside supervise/. */
@@ -23,6 +25,7 @@ export function writeExtra(superviseDir: string, unit: Unit, log: Logger): void 
     restarts: Math.max(0, unit.starts - 1),
     lastExit: unit.lastExit,
     startedAt: unit.state.runStartUs === null ? null : Math.floor(unit.state.runStartUs / 1000),
+    failed: unit.state.state === 'failed' ? unit.state.failedReason : null,
   };
   const text = `${JSON.stringify(info)}\n`;
   if (last.get(unit) === text) return;

@@ -3,10 +3,13 @@
 import type {
   ChildKind, Effect, ServiceState, StatusSnapshot, StepContext, StepResult, TimerName, Want,
 } from './fsm-types.js';
-import { finishArgs } from '../process/exit-status.js';
+import { decodeStatus, describeStatus, finishArgs } from '../process/exit-status.js';
 import { SIG } from '../process/signals.js';
 
 const SECOND_US = 1_000_000;
+
+/** The raw wait status of a child that exited with code 111, runit's "could not exec". */
+export const EXEC_FAILED_STATUS = 111 << 8;
 
 /** Accumulates one step: the state replaced field by field, the effects in order. */
 export class Tx {
@@ -43,7 +46,11 @@ export class Tx {
 
 /** The fields of the status file, as of `s`. */
 export function snapshot(s: ServiceState): StatusSnapshot {
-  return { state: s.state, want: s.want, paused: s.paused, gotTerm: s.gotTerm, pid: s.pid, stampUs: s.stampUs };
+  // failed is written as runit's down with want down ("down: NAME: 3s, normally up"): svinit will
+  // not start it by itself, and runit's sv sends `u` only when the want byte is not already u,
+  // so `sv up` must see want down to reach the machine (docs/state-machine.md).
+  const failed = s.state === 'failed';
+  return { state: failed ? 'down' : s.state, want: failed ? 'down' : s.want, paused: s.paused, gotTerm: s.gotTerm, pid: s.pid, stampUs: s.stampUs };
 }
 
 /** Change want, writing status only when it really changes; after shutdown want stays 'exit'. */
@@ -80,6 +87,7 @@ const TIMER_FLAG = { throttle: 'throttled', kill: 'killArmed', finish: 'finishAr
  */
 export function stop(tx: Tx, handled: boolean): void {
   const { config } = tx.ctx;
+  tx.set({ stopAsked: true });
   if (!handled) {
     signal(tx, config.downSignal);
     if (!tx.s.gotTerm) {
@@ -96,12 +104,24 @@ export function stop(tx: Tx, handled: boolean): void {
   if (!tx.s.isLog) tx.emit({ type: 'runOverride', script: tx.s.want === 'exit' ? 'x' : 'd' });
 }
 
-/** Start ./run now, or schedule it so that two starts are at least one second apart. */
+/**
+ * How far apart two starts of ./run must be: runit's 1 s; with a back-off (restartDelayMaxMs),
+ * 1 s doubled for each failed start in a row after the first, up to the cap (never below 1 s).
+ */
+export function restartDelayUs(s: ServiceState, ctx: StepContext): number {
+  const cap = ctx.config.restartDelayMaxMs * 1000;
+  if (cap <= SECOND_US || s.failures <= 1) return SECOND_US;
+  // 2^30 s is far beyond any cap that fits the file's nine digits of ms.
+  return Math.min(cap, SECOND_US * 2 ** Math.min(s.failures - 1, 30));
+}
+
+/** Start ./run now, or schedule it so that two starts are at least restartDelayUs apart. */
 export function startRun(tx: Tx): void {
   const { nowUs } = tx.ctx;
   const last = tx.s.runStartUs;
-  if (last !== null && nowUs < last + SECOND_US) {
-    const ms = Math.ceil((last + SECOND_US - nowUs) / 1000);
+  const delay = restartDelayUs(tx.s, tx.ctx);
+  if (last !== null && nowUs < last + delay) {
+    const ms = Math.ceil((last + delay - nowUs) / 1000);
     tx.set({ throttled: true });
     tx.emit({ type: 'armTimer', name: 'throttle', ms });
     return;
@@ -111,7 +131,8 @@ export function startRun(tx: Tx): void {
 
 /** Emit the spawn of ./run (control/u first for a main service). */
 export function spawnRun(tx: Tx): void {
-  tx.set({ pending: 'run' });
+  // A new start: no stop has been asked for it yet.
+  tx.set({ pending: 'run', stopAsked: false });
   tx.emit({ type: 'spawn', what: 'run', controlU: !tx.s.isLog });
 }
 
@@ -120,9 +141,58 @@ export function idle(s: ServiceState): boolean {
   return s.state === 'down' && s.pid === 0 && s.pending === null && !s.throttled;
 }
 
+/**
+ * Counts ./run's end for the back-off and the give-up: a failed start when it ended by itself
+ * sooner than restartResetMs after its start; an end after that long starts the count afresh; an
+ * end that was asked for (a stop) changes nothing.
+ */
+function countEnd(tx: Tx): void {
+  const { nowUs, config } = tx.ctx;
+  const up = tx.s.runStartUs === null ? 0 : nowUs - tx.s.runStartUs;
+  if (up >= config.restartResetMs * 1000) {
+    if (tx.s.failures !== 0 || tx.s.failureTimesUs.length > 0) tx.set({ failures: 0, failureTimesUs: [] });
+    return;
+  }
+  if (tx.s.stopAsked) return;
+  const keep = config.giveUpAfter;
+  tx.set({
+    // Bounded: past 64 the delay is at its cap anyway.
+    failures: Math.min(tx.s.failures + 1, 64),
+    failureTimesUs: keep === 0 ? [] : [...tx.s.failureTimesUs, nowUs].slice(-keep),
+  });
+}
+
+/** Whether the last giveUpAfter failed starts all fell within giveUpWindowMs. */
+function givingUp(s: ServiceState, ctx: StepContext): boolean {
+  const n = ctx.config.giveUpAfter;
+  const first = s.failureTimesUs[0];
+  if (n === 0 || s.failureTimesUs.length < n || first === undefined) return false;
+  return ctx.nowUs - first <= ctx.config.giveUpWindowMs * 1000;
+}
+
+/** The state failed: down, want up, no restart scheduled, until `sv up` (or `sv once`). */
+export function enterFailed(tx: Tx, reason: string, status: number, log = true): void {
+  tx.set({ state: 'failed', pid: 0, gotTerm: false, pending: null, failedReason: reason });
+  tx.status();
+  if (log) tx.emit({ type: 'log', level: 'warning', message: `${reason}; it stays down until sv up` });
+  tx.emit({ type: 'failed', status, reason });
+}
+
+/** The operator starts a failed service again (sv up, sv once): the count starts afresh. */
+export function clearFailed(tx: Tx): void {
+  tx.set({ state: 'down', failedReason: null, failures: 0, failureTimesUs: [] });
+  // The status file showed want down for failed; it shows the machine's want again.
+  tx.status();
+}
+
 /** ./run ended (exited, or never started): go to finish if there is one, else down (§2.6). */
 export function runEnded(tx: Tx, status: number): void {
   cancelTimer(tx, 'kill');
+  countEnd(tx);
+  // sv once: ./run ended by itself and is not started again (a critical service ends the container).
+  if (tx.s.want === 'down' && !tx.s.stopAsked && !tx.s.shutdown) {
+    tx.emit({ type: 'failed', status, reason: `./run ${describeStatus(decodeStatus(status))} after sv once` });
+  }
   tx.set({ pid: 0, lastStatus: status, gotTerm: false, pending: null });
   if (tx.ctx.hasFinish && !tx.s.isLog) {
     // No status write here: the next one (finish's pid, same stamp) follows the finish spawn.
@@ -137,7 +207,11 @@ export function runEnded(tx: Tx, status: number): void {
 export function goDown(tx: Tx): void {
   tx.set({ state: 'down', pid: 0, gotTerm: false, pending: null, stampUs: tx.ctx.nowUs });
   tx.status();
-  if (tx.s.want === 'up') startRun(tx);
+  if (tx.s.want === 'up' && givingUp(tx.s, tx.ctx)) {
+    const { giveUpAfter, giveUpWindowMs } = tx.ctx.config;
+    const last = describeStatus(decodeStatus(tx.s.lastStatus ?? EXEC_FAILED_STATUS));
+    enterFailed(tx, `gave up after ${giveUpAfter} failed starts within ${giveUpWindowMs} ms (./run ${last})`, tx.s.lastStatus ?? EXEC_FAILED_STATUS);
+  } else if (tx.s.want === 'up') startRun(tx);
   else if (tx.s.want === 'exit') tx.emit({ type: 'done' });
 }
 
@@ -163,6 +237,3 @@ export function noteSpawnError(tx: Tx, what: ChildKind, code: string): void {
   const retry = what === 'run' ? 'retrying at most once a second' : 'treated as ./finish exiting 111';
   tx.emit({ type: 'log', level: 'warning', message: `unable to start ./${what}: ${code} (${retry})` });
 }
-
-/** The raw wait status of a child that exited with code 111, runit's "could not exec". */
-export const EXEC_FAILED_STATUS = 111 << 8;

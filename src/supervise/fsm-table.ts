@@ -5,8 +5,8 @@ import type { ControlEvent, EventKey, EventOf, ServiceState, ShutdownEvent, Stat
 import { SIG } from '../process/signals.js';
 import type { Tx } from './fsm-actions.js';
 import {
-  EXEC_FAILED_STATUS, cancelTimer, goDown, idle, noteSpawnError, runEnded, setPaused, setWant, signal,
-  spawnRun, started, startRun, stop,
+  EXEC_FAILED_STATUS, cancelTimer, clearFailed, enterFailed, goDown, idle, noteSpawnError, runEnded, setPaused,
+  setWant, signal, spawnRun, started, startRun, stop,
 } from './fsm-actions.js';
 
 /** One cell: mutate the step accumulator (the table as a whole stays pure). */
@@ -82,8 +82,25 @@ function beginShutdown(tx: Tx): void {
   tx.set({ shutdown: true });
 }
 
-/** A failed exec of ./run is runit's "./run exited 111", started and ended at this instant. */
-function runFailed(tx: Tx, code: string): void {
+/**
+ * A failed exec of ./run is runit's "./run exited 111", started and ended at this instant. A start
+ * the service's own settings make impossible (its user is unknown) is not retried: failed.
+ */
+function runFailed(tx: Tx, code: string, unusable: string | undefined): void {
+  if (unusable !== undefined) {
+    const fresh = tx.s.lastSpawnError.run !== unusable;
+    // An attempt all the same: the next one (after sv up) is still at least 1 s later.
+    tx.set({ lastSpawnError: { ...tx.s.lastSpawnError, run: unusable }, stampUs: tx.ctx.nowUs, runStartUs: tx.ctx.nowUs, lastStatus: EXEC_FAILED_STATUS });
+    if (tx.s.want === 'up') {
+      enterFailed(tx, unusable, EXEC_FAILED_STATUS, fresh);
+      return;
+    }
+    // sv once (want down): plainly down, and failed for good as any end of a once.
+    if (fresh) tx.emit({ type: 'log', level: 'warning', message: unusable });
+    if (tx.s.want === 'down' && !tx.s.shutdown) tx.emit({ type: 'failed', status: EXEC_FAILED_STATUS, reason: unusable });
+    goDown(tx);
+    return;
+  }
   noteSpawnError(tx, 'run', code);
   tx.set({ runStartUs: tx.ctx.nowUs, stampUs: tx.ctx.nowUs });
   runEnded(tx, EXEC_FAILED_STATUS);
@@ -98,7 +115,7 @@ const DOWN: Row = {
   p: (tx) => setPaused(tx, true),
   c: (tx) => setPaused(tx, false),
   spawned: (tx, ev) => { if (tx.s.pending === 'run') started(tx, 'run', ev.pid); },
-  spawnFailed: (tx, ev) => { if (tx.s.pending === 'run') runFailed(tx, ev.code); },
+  spawnFailed: (tx, ev) => { if (tx.s.pending === 'run') runFailed(tx, ev.code, ev.unusable); },
   exited: noop,
   'timer:throttle': (tx) => { if (fired(tx, 'throttled')) spawnRun(tx); },
   'timer:kill': (tx) => { fired(tx, 'killArmed'); },
@@ -123,7 +140,7 @@ const RUN: Row = {
   t: (tx, ev) => stop(tx, handled(tx.s, 't', ev)),
   // runit also forces state=down here, so that a u/o before the reap would start a second
   // ./run beside the dying one; we keep state run until the exit is reaped (docs, difference 4).
-  k: sendIfRun('k'),
+  k: (tx, ev) => { if (!handled(tx.s, 'k', ev)) tx.set({ stopAsked: true }); sendIfRun('k')(tx, ev); },
   p: (tx, ev) => { sendIfRun('p')(tx, ev); setPaused(tx, true); },
   c: (tx, ev) => { sendIfRun('c')(tx, ev); setPaused(tx, false); },
   h: sendIfRun('h'), a: sendIfRun('a'), i: sendIfRun('i'), q: sendIfRun('q'), 1: sendIfRun('1'), 2: sendIfRun('2'),
@@ -183,5 +200,30 @@ const FINISH: Row = {
   shutdown: beginShutdown,
 };
 
+/**
+ * Failed: down, want up, nothing scheduled (given up, or unusable settings). sv up or sv once
+ * starts it again with the count afresh; sv down makes it plainly down; x and the shutdown end it.
+ */
+const FAILED: Row = {
+  u: (tx) => { clearFailed(tx); up(tx); },
+  o: (tx) => { clearFailed(tx); once(tx); },
+  d: (tx) => { clearFailed(tx); setWant(tx, 'down'); },
+  x: (tx) => { if (tx.s.isLog) return; clearFailed(tx); exitWhileDown(tx); },
+  t: noop, k: noop, h: noop, a: noop, i: noop, q: noop, 1: noop, 2: noop,
+  p: (tx) => setPaused(tx, true),
+  c: (tx) => setPaused(tx, false),
+  spawned: noop,
+  spawnFailed: noop,
+  exited: noop,
+  'timer:throttle': (tx) => { fired(tx, 'throttled'); },
+  'timer:kill': (tx) => { fired(tx, 'killArmed'); },
+  'timer:finish': (tx) => { fired(tx, 'finishArmed'); },
+  shutdown: (tx) => {
+    clearFailed(tx);
+    beginShutdown(tx);
+    endWhileDown(tx);
+  },
+};
+
 /** The whole machine: every (state, event) cell. */
-export const TABLE: { readonly [S in StateName]: Row } = { down: DOWN, run: RUN, finish: FINISH };
+export const TABLE: { readonly [S in StateName]: Row } = { down: DOWN, run: RUN, finish: FINISH, failed: FAILED };

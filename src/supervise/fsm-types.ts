@@ -4,7 +4,14 @@ import type { Level } from '../log/logger.js';
 import type { ServiceConfig } from '../service/service-config.js';
 
 /** runit's three states; the numbers runit stores in status byte 19 are 0, 1, 2 in this order. */
-export type StateName = 'down' | 'run' | 'finish';
+export type StatusState = 'down' | 'run' | 'finish';
+
+/**
+ * The machine's states: runit's three, and `failed`: down, want up, no restart scheduled (the
+ * service gave up, or it cannot be started until its settings are fixed). The status file shows
+ * `failed` as runit's down (sv: "down: NAME: 3s, normally up, want up").
+ */
+export type StateName = StatusState | 'failed';
 
 /** What the operator asked for; 'exit' is stored as 'd' in the status file (§3.3). */
 export type Want = 'up' | 'down' | 'exit';
@@ -48,6 +55,14 @@ export interface ServiceState {
   /** Log service variant: no ./finish, no control/ overrides, 'x' ignored. */
   readonly isLog: boolean;
   readonly lastSpawnError: SpawnErrors;
+  /** A stop was asked for the current ./run (d, x, t, k, shutdown): its end is not a failure. */
+  readonly stopAsked: boolean;
+  /** Failed starts in a row (./run ended by itself sooner than restartResetMs): the back-off. */
+  readonly failures: number;
+  /** µs of the last failed starts (at most config.giveUpAfter of them): the give-up window. */
+  readonly failureTimesUs: readonly number[];
+  /** Why the state is failed (one line for `svinit status`); null in every other state. */
+  readonly failedReason: string | null;
 }
 
 /** What the layer tells each step besides the event. */
@@ -75,6 +90,11 @@ export interface SpawnFailedEvent {
   readonly type: 'spawnFailed';
   readonly code: string;
   readonly errno: number;
+  /**
+   * The service's own settings make every start fail (its `user` is unknown, say): one line that
+   * says so and the fix. The machine does not retry: the state becomes failed until `sv up`.
+   */
+  readonly unusable?: string;
 }
 /** The current child (run or finish) was reaped; status is the raw waitpid status. */
 export interface ExitedEvent {
@@ -104,7 +124,7 @@ export type SvEvent =
 
 /** The fields of the supervise/status file (§3.3), as of the end of the step. */
 export interface StatusSnapshot {
-  readonly state: StateName;
+  readonly state: StatusState;
   readonly want: Want;
   readonly paused: boolean;
   readonly gotTerm: boolean;
@@ -132,6 +152,17 @@ export interface SignalEffect {
   readonly target: 'pid' | 'group';
 }
 
+/**
+ * The service failed for good: it gave up (or cannot be started), or its ./run ended by itself
+ * while want was down (`sv once`). `status` is the raw wait status of the last ./run (111 << 8
+ * when it never started); the layer ends the container when the service is critical.
+ */
+export interface FailedEffect {
+  readonly type: 'failed';
+  readonly status: number;
+  readonly reason: string;
+}
+
 /** Everything the machine asks the layer to do, executed in order. */
 export type Effect =
   | SpawnRunEffect
@@ -142,6 +173,7 @@ export type Effect =
   | { readonly type: 'cancelTimer'; readonly name: TimerName }
   | { readonly type: 'runOverride'; readonly script: 'd' | 'x' }
   | { readonly type: 'log'; readonly level: Level; readonly message: string }
+  | FailedEffect
   | { readonly type: 'done' };
 
 /** The result of one step. */

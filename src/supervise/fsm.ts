@@ -42,6 +42,10 @@ export function initialState(opts: InitialOptions): ServiceState {
     shutdown: false,
     isLog: opts.isLog,
     lastSpawnError: { run: null, finish: null },
+    stopAsked: false,
+    failures: 0,
+    failureTimesUs: [],
+    failedReason: null,
   };
 }
 

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import type { SpawnOptions } from '../process/spawn.js';
+import type { Credentials } from '../service/user.js';
 import { killpg } from '../native/native.js';
 import { SIG } from '../process/signals.js';
 
@@ -21,6 +22,8 @@ export interface OverrideContext {
   readonly name: string;
   readonly dir: string;
   readonly env: Readonly<Record<string, string>>;
+  /** Whom the script runs as (the service's `user`); null = svinit's own user. */
+  readonly creds: Credentials | null;
   /** svinit's fd for the script's stdout: the log pipe's write end, or null to inherit. */
   readonly stdout: number | null;
   readonly runner: ChildRunner;
@@ -46,6 +49,7 @@ export function runOverride(ctx: OverrideContext, c: string): Promise<boolean> {
           cwd: ctx.dir,
           stdio: ['inherit', ctx.stdout ?? 'inherit', 'inherit'],
           session: true,
+          ...(ctx.creds ?? {}),
         },
         (status) => {
           if (timer !== null) clearTimeout(timer);

@@ -35,6 +35,8 @@ export interface ServiceDeps {
   readonly stdin?: 'inherit' | 'null';
   /** Whether the service may take this many descriptors now; when not, it is not started (yet). */
   readonly admit?: (fds: number) => boolean;
+  /** The service (its ./run, not its log) failed for good: the engine decides whether that ends the container. */
+  readonly onFailed?: (service: Service, status: number, reason: string) => void;
 }
 
 /** A supervised service directory (runsv's job, without a process of its own). */
@@ -59,6 +61,7 @@ export class Service {
     if (hasLog) this.pipe = pipeCloexec();
     const common = { env: deps.env, runner: deps.runner, log: deps.log,
       onChange: (u: Unit) => this.changed(u), onDone: (u: Unit) => this.unitDone(u),
+      onFailed: (u: Unit, status: number, reason: string) => { if (!u.spec.isLog) deps.onFailed?.(this, status, reason); },
       timeLeft: () => this.ctx?.timeLeft() ?? Infinity, containerStopping: () => this.ctx !== null };
     this.main = new Unit({ ...common, name, dir, isLog: false, supervise: mainDir,
       stdio: [deps.stdin ?? 'inherit', this.pipe?.[1] ?? 'inherit', 'inherit'] }, hasDownFile(dir));

@@ -11,6 +11,9 @@ import type { StdioSlot } from '../process/spawn.js';
 import { stampFromMicros } from './stamp.js';
 import { hasFinish, overrideUsable } from '../service/service-dir.js';
 import { readServiceConfig, type ServiceConfig } from '../service/service-config.js';
+import { applyEnv, readEnvDir } from '../service/env-dir.js';
+import { credentialsFor, serviceUser, type Credentials } from '../service/user.js';
+import { join } from 'node:path';
 import { snapshot } from './fsm-actions.js';
 import { initialState, isControlChar, kick, overrideFor, step } from './fsm.js';
 import type { Effect, ServiceState, StatusSnapshot, StepContext, StepResult, SvEvent, TimerName } from './fsm-types.js';
@@ -34,6 +37,8 @@ export interface UnitSpec {
   readonly onChange: (unit: Unit) => void;
   /** Called once when supervision of this unit ends (want exit and down). */
   readonly onDone: (unit: Unit) => void;
+  /** Called when the service failed for good (gave up, cannot start, or ended after sv once). */
+  readonly onFailed: (unit: Unit, status: number, reason: string) => void;
   /** ms a control/ script may still run: the time left in the grace while stopping, else Infinity. */
   readonly timeLeft: () => number;
   /** Whether the container is stopping (the shutdown reached this unit's service). */
@@ -49,6 +54,15 @@ export interface UnitStop {
   /** Whether a SIGKILL had to be sent to this unit since the stop began. */
   killed: boolean;
 }
+
+/** What a child of this unit starts with: its environment and whom it runs as. */
+export interface ChildSetup {
+  readonly env: Readonly<Record<string, string>>;
+  readonly creds: Credentials | null;
+}
+
+/** The code a spawn that the service's own settings forbid fails with (its `user`). */
+export const ERR_SERVICE_USER = 'ERR_SERVICE_USER';
 
 export function nowMicros(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -290,6 +304,9 @@ export class Unit {
       case 'log':
         this.spec.log[e.level](`${this.spec.name}: ${e.message}`);
         return;
+      case 'failed':
+        this.spec.onFailed(this, e.status, e.reason);
+        return;
       case 'done':
         for (const name of [...this.timers.keys()]) this.clearTimer(name);
         if (this.ended) return;
@@ -304,11 +321,44 @@ export class Unit {
     }
   }
 
+  /**
+   * The environment and the user of a child, read now (each spawn): the unit's base environment,
+   * HOME, USER and LOGNAME of its `user`, then its own env/ directory (chpst -e's rules). A bad
+   * env/ entry is reported once per change and the rest applied; an unusable `user` is the reason
+   * the child cannot start.
+   */
+  private childSetup(): ChildSetup | { unusable: string } {
+    const { dir } = this.spec;
+    const who = serviceUser(dir);
+    if (who !== null && 'error' in who) return { unusable: who.error };
+    const creds = who === null ? null : credentialsFor(who, dir);
+    if (creds !== null && 'error' in creds) return { unusable: creds.error };
+    const envDir = readEnvDir(join(dir, 'env'));
+    const seen = new Set<string>();
+    for (const p of envDir.problems) {
+      seen.add(`env:${p.file}`);
+      this.report(`env:${p.file}`, `${this.spec.name}: ${p.message}`);
+    }
+    // A problem that went away is reported again if it comes back.
+    for (const key of this.reported.keys()) if (key.startsWith('env:') && !seen.has(key)) this.reported.delete(key);
+    const base = who === null ? this.spec.env : { ...this.spec.env, ...who.env };
+    return { env: applyEnv(base, envDir.changes), creds };
+  }
+
   private spawn(argv: string[]): void {
     const isRun = argv[0] === './run';
+    const setup = this.childSetup();
+    if ('unusable' in setup) {
+      // ./run: the machine says it once and the service stays down; ./finish counts as exiting 111.
+      if (!isRun) this.report('user', `${this.spec.name}: ${setup.unusable}`);
+      this.feed({ type: 'spawnFailed', code: ERR_SERVICE_USER, errno: 22, unusable: setup.unusable });
+      return;
+    }
+    if (isRun) this.reported.delete('user');
+    const { env, creds } = setup;
     try {
       const pid = this.spec.runner.spawn(
-        { file: argv[0] ?? './run', argv, env: this.spec.env, cwd: this.spec.dir, stdio: this.spec.stdio, session: true },
+        { file: argv[0] ?? './run', argv, env, cwd: this.spec.dir, stdio: this.spec.stdio, session: true, ...(creds ?? {}) },
         (status) => this.exited(isRun, status),
       );
       if (isRun) this.starts++;
@@ -337,9 +387,14 @@ export class Unit {
     // A script may read supervise/ (runsv writes the status before it runs one).
     this.flush();
     const stdout = this.spec.stdio[1];
+    const setup = this.childSetup();
+    if ('unusable' in setup) {
+      this.report('user', `${this.spec.name}: unable to run control/${script}: ${setup.unusable}`);
+      return false;
+    }
     const handled = await runOverride(
       {
-        name: this.spec.name, dir: this.spec.dir, env: this.spec.env, stdout: typeof stdout === 'number' ? stdout : null,
+        name: this.spec.name, dir: this.spec.dir, env: setup.env, creds: setup.creds, stdout: typeof stdout === 'number' ? stdout : null,
         runner: this.spec.runner, log: this.spec.log,
         limitMs: Math.min(OVERRIDE_TIMEOUT_MS, this.spec.timeLeft()),
         onSpawn: (pid) => { this.scriptPid = pid; },

@@ -29,6 +29,11 @@ const BASE: Record<StateName, ServiceState> = {
     ...initialState({ isLog: false, downFile: false, nowUs: T0 }),
     state: 'finish', pid: 200, stampUs: R, runStartUs: R, lastStatus: 0x300, finishArmed: true,
   },
+  failed: {
+    ...initialState({ isLog: false, downFile: false, nowUs: T0 }),
+    state: 'failed', stampUs: R + 500_000, runStartUs: R, lastStatus: 0x300, failures: 3, failureTimesUs: [R - 2_000_000, R - 1_000_000, R],
+    failedReason: 'gave up',
+  },
 };
 
 const sig = (n: number, pid: number, target: 'pid' | 'group' = 'pid'): Effect => ({ type: 'signal', sig: n, pid, target });
@@ -77,12 +82,28 @@ const DOWN: Record<EventKey, Cases> = {
   spawnFailed: [
     {
       base: { want: 'up', pending: 'run' }, ctx: { hasFinish: true },
-      expect: { state: 'finish', pending: 'finish', stampUs: N, runStartUs: N, lastStatus: 0x6f00, lastSpawnError: { run: 'ENOENT', finish: null } },
+      expect: { state: 'finish', pending: 'finish', stampUs: N, runStartUs: N, lastStatus: 0x6f00, lastSpawnError: { run: 'ENOENT', finish: null }, failures: 1 },
       effects: [log('unable to start ./run: ENOENT (retrying at most once a second)'), { type: 'spawn', what: 'finish', args: ['111', '0'] }],
     },
     {
       name: 'no finish, same reason as before: no log, throttled', base: { want: 'up', pending: 'run', lastSpawnError: { run: 'ENOENT', finish: null } },
-      expect: { pending: null, stampUs: N, runStartUs: N, lastStatus: 0x6f00, throttled: true }, effects: ['W', { type: 'armTimer', name: 'throttle', ms: 1000 }],
+      expect: { pending: null, stampUs: N, runStartUs: N, lastStatus: 0x6f00, throttled: true, failures: 1 }, effects: ['W', { type: 'armTimer', name: 'throttle', ms: 1000 }],
+    },
+    {
+      name: 'the second failed start in a row with a back-off: 2 s after the start', base: { want: 'up', pending: 'run', failures: 1, lastSpawnError: { run: 'ENOENT', finish: null } },
+      ctx: { config: { ...DEFAULT_CONFIG, restartDelayMaxMs: 30_000 } },
+      expect: { pending: null, stampUs: N, runStartUs: N, lastStatus: 0x6f00, throttled: true, failures: 2 }, effects: ['W', { type: 'armTimer', name: 'throttle', ms: 2000 }],
+    },
+    {
+      name: 'unusable settings (unknown user): failed, logged once, no retry', base: { want: 'up', pending: 'run' }, ev: { type: 'spawnFailed', code: 'ERR_USER_UNKNOWN', errno: 22, unusable: 'no such user' },
+      expect: { state: 'failed', pending: null, stampUs: N, runStartUs: N, lastStatus: 0x6f00, lastSpawnError: { run: 'no such user', finish: null }, failedReason: 'no such user' },
+      effects: ['W', log('no such user; it stays down until sv up'), { type: 'failed', status: 0x6f00, reason: 'no such user' }],
+    },
+    {
+      name: 'unusable, the same reason again (after sv up): not logged again', base: { want: 'up', pending: 'run', lastSpawnError: { run: 'no such user', finish: null } },
+      ev: { type: 'spawnFailed', code: 'ERR_USER_UNKNOWN', errno: 22, unusable: 'no such user' },
+      expect: { state: 'failed', pending: null, stampUs: N, runStartUs: N, lastStatus: 0x6f00, failedReason: 'no such user' },
+      effects: ['W', { type: 'failed', status: 0x6f00, reason: 'no such user' }],
     },
     { name: 'no spawn pending', ...nop() },
   ],
@@ -100,26 +121,26 @@ const RUN: Record<EventKey, Cases> = {
   u: { base: { want: 'down' }, expect: { want: 'up' }, effects: ['W'] },
   o: { expect: { want: 'down' }, effects: ['W'] },
   d: [
-    { expect: { want: 'down', gotTerm: true }, effects: ['W', sig(15, 100), sig(18, 100), { type: 'runOverride', script: 'd' }] },
-    { name: 'control/t handled', ev: { type: 'control', c: 'd', handled: true }, expect: { want: 'down' }, effects: ['W', sig(18, 100), { type: 'runOverride', script: 'd' }] },
+    { expect: { want: 'down', gotTerm: true, stopAsked: true }, effects: ['W', sig(15, 100), sig(18, 100), { type: 'runOverride', script: 'd' }] },
+    { name: 'control/t handled', ev: { type: 'control', c: 'd', handled: true }, expect: { want: 'down', stopAsked: true }, effects: ['W', sig(18, 100), { type: 'runOverride', script: 'd' }] },
     {
       name: 'down signal HUP and kill timeout', ctx: { config: { ...DEFAULT_CONFIG, downSignal: 1, timeoutKillMs: 3000 } },
-      expect: { want: 'down', gotTerm: true, killArmed: true },
+      expect: { want: 'down', gotTerm: true, killArmed: true, stopAsked: true },
       effects: ['W', sig(1, 100), { type: 'armTimer', name: 'kill', ms: 3000 }, sig(18, 100), { type: 'runOverride', script: 'd' }],
     },
-    { name: 'log service: handled is meaningless, no override', base: { isLog: true }, ev: { type: 'control', c: 'd', handled: true }, expect: { want: 'down', gotTerm: true }, effects: ['W', sig(15, 100), sig(18, 100)] },
+    { name: 'log service: handled is meaningless, no override', base: { isLog: true }, ev: { type: 'control', c: 'd', handled: true }, expect: { want: 'down', gotTerm: true, stopAsked: true }, effects: ['W', sig(15, 100), sig(18, 100)] },
   ],
   x: [
-    { expect: { want: 'exit', gotTerm: true }, effects: ['W', sig(15, 100), sig(18, 100), { type: 'runOverride', script: 'x' }] },
+    { expect: { want: 'exit', gotTerm: true, stopAsked: true }, effects: ['W', sig(15, 100), sig(18, 100), { type: 'runOverride', script: 'x' }] },
     { name: 'log service ignores x', ...nop({ isLog: true }) },
   ],
   t: [
-    { expect: { gotTerm: true }, effects: [sig(15, 100), 'W'] },
-    { name: 'want down: CONT and control/d too', base: { want: 'down', gotTerm: true }, expect: {}, effects: [sig(15, 100), sig(18, 100), { type: 'runOverride', script: 'd' }] },
-    { name: 'kill timer already armed is kept', base: { gotTerm: true, killArmed: true }, ctx: { config: { ...DEFAULT_CONFIG, timeoutKillMs: 3000 } }, expect: {}, effects: [sig(15, 100)] },
+    { expect: { gotTerm: true, stopAsked: true }, effects: [sig(15, 100), 'W'] },
+    { name: 'want down: CONT and control/d too', base: { want: 'down', gotTerm: true }, expect: { stopAsked: true }, effects: [sig(15, 100), sig(18, 100), { type: 'runOverride', script: 'd' }] },
+    { name: 'kill timer already armed is kept', base: { gotTerm: true, killArmed: true }, ctx: { config: { ...DEFAULT_CONFIG, timeoutKillMs: 3000 } }, expect: { stopAsked: true }, effects: [sig(15, 100)] },
   ],
   k: [
-    { expect: {}, effects: [sig(9, 100)] },
+    { expect: { stopAsked: true }, effects: [sig(9, 100)] },
     { name: 'control/k handled', ...nop(), ev: { type: 'control', c: 'k', handled: true } },
   ],
   p: [
@@ -136,14 +157,55 @@ const RUN: Record<EventKey, Cases> = {
   spawned: nop(),
   spawnFailed: nop(),
   exited: [
-    { ctx: { hasFinish: true }, expect: { state: 'finish', pid: 0, pending: 'finish', lastStatus: 0x300 }, effects: [{ type: 'spawn', what: 'finish', args: ['3', '0'] }] },
+    { ctx: { hasFinish: true }, expect: { state: 'finish', pid: 0, pending: 'finish', lastStatus: 0x300, failures: 1 }, effects: [{ type: 'spawn', what: 'finish', args: ['3', '0'] }] },
     {
       name: 'no finish, within 1 s: down and throttled', base: { runStartUs: N - 200_000, stampUs: N - 200_000, gotTerm: true, killArmed: true },
-      expect: { state: 'down', pid: 0, gotTerm: false, killArmed: false, stampUs: N, lastStatus: 0x300, throttled: true },
+      expect: { state: 'down', pid: 0, gotTerm: false, killArmed: false, stampUs: N, lastStatus: 0x300, throttled: true, failures: 1 },
       effects: [{ type: 'cancelTimer', name: 'kill' }, 'W', { type: 'armTimer', name: 'throttle', ms: 800 }],
     },
-    { name: 'no finish, want exit: done', base: { want: 'exit' }, expect: { state: 'down', pid: 0, stampUs: N, lastStatus: 0x300 }, effects: ['W', { type: 'done' }] },
-    { name: 'log service never runs finish', base: { isLog: true, want: 'down' }, ctx: { hasFinish: true }, expect: { state: 'down', pid: 0, stampUs: N, lastStatus: 0x300 }, effects: ['W'] },
+    {
+      name: 'stopped on request, within 1 s: no failed start counted', base: { runStartUs: N - 200_000, stampUs: N - 200_000, gotTerm: true, stopAsked: true, failures: 2 },
+      expect: { state: 'down', pid: 0, gotTerm: false, stampUs: N, lastStatus: 0x300, throttled: true },
+      effects: ['W', { type: 'armTimer', name: 'throttle', ms: 800 }],
+    },
+    {
+      name: 'up longer than restart-reset: the back-off starts afresh', base: { runStartUs: N - 10_000_000, failures: 5, failureTimesUs: [N - 20_000_000] },
+      ctx: { config: { ...DEFAULT_CONFIG, restartDelayMaxMs: 30_000, giveUpAfter: 3 } },
+      expect: { state: 'down', pid: 0, stampUs: N, lastStatus: 0x300, pending: 'run', failures: 0, failureTimesUs: [] },
+      effects: ['W', spawnRun],
+    },
+    {
+      name: 'the fourth failed start in a row with a back-off capped at 5 s: 5 s after the start', base: { runStartUs: N - 1_000_000, failures: 3 },
+      ctx: { config: { ...DEFAULT_CONFIG, restartDelayMaxMs: 5000 } },
+      expect: { state: 'down', pid: 0, stampUs: N, lastStatus: 0x300, throttled: true, failures: 4 },
+      effects: ['W', { type: 'armTimer', name: 'throttle', ms: 4000 }],
+    },
+    {
+      name: 'give-up-after 3 reached within the window: failed, nothing scheduled', base: { runStartUs: N - 100_000, failures: 2, failureTimesUs: [N - 3_000_000, N - 1_000_000] },
+      ctx: { config: { ...DEFAULT_CONFIG, giveUpAfter: 3, giveUpWindowMs: 60_000 } },
+      expect: {
+        state: 'failed', pid: 0, stampUs: N, lastStatus: 0x300, failures: 3, failureTimesUs: [N - 3_000_000, N - 1_000_000, N],
+        failedReason: 'gave up after 3 failed starts within 60000 ms (./run exited 3)',
+      },
+      effects: ['W', log('gave up after 3 failed starts within 60000 ms (./run exited 3); it stays down until sv up'),
+        { type: 'failed', status: 0x300, reason: 'gave up after 3 failed starts within 60000 ms (./run exited 3)' }],
+    },
+    {
+      name: 'give-up-after 3, but the oldest of the three is outside the window: restarted', base: { runStartUs: N - 100_000, failures: 2, failureTimesUs: [N - 70_000_000, N - 1_000_000] },
+      ctx: { config: { ...DEFAULT_CONFIG, giveUpAfter: 3, giveUpWindowMs: 60_000 } },
+      expect: { state: 'down', pid: 0, stampUs: N, lastStatus: 0x300, failures: 3, failureTimesUs: [N - 70_000_000, N - 1_000_000, N], throttled: true },
+      effects: ['W', { type: 'armTimer', name: 'throttle', ms: 900 }],
+    },
+    {
+      name: 'sv once: ended by itself with want down, reported as failed for good', base: { want: 'down' },
+      expect: { state: 'down', pid: 0, stampUs: N, lastStatus: 0x300, failures: 1 },
+      effects: [{ type: 'failed', status: 0x300, reason: './run exited 3 after sv once' }, 'W'],
+    },
+    { name: 'no finish, want exit: done', base: { want: 'exit' }, expect: { state: 'down', pid: 0, stampUs: N, lastStatus: 0x300, failures: 1 }, effects: ['W', { type: 'done' }] },
+    {
+      name: 'log service never runs finish', base: { isLog: true, want: 'down', stopAsked: true }, ctx: { hasFinish: true },
+      expect: { state: 'down', pid: 0, stampUs: N, lastStatus: 0x300 }, effects: ['W'],
+    },
   ],
   'timer:throttle': nop(),
   'timer:kill': {
@@ -152,7 +214,7 @@ const RUN: Record<EventKey, Cases> = {
   },
   'timer:finish': nop(),
   shutdown: [
-    { expect: { want: 'exit', shutdown: true, gotTerm: true }, effects: ['W', sig(15, 100), sig(18, 100), { type: 'runOverride', script: 'x' }] },
+    { expect: { want: 'exit', shutdown: true, gotTerm: true, stopAsked: true }, effects: ['W', sig(15, 100), sig(18, 100), { type: 'runOverride', script: 'x' }] },
     { name: 'log service: want exit, no signal', base: { isLog: true }, expect: { want: 'exit', shutdown: true }, effects: ['W'] },
   ],
 };
@@ -193,7 +255,32 @@ const FINISH: Record<EventKey, Cases> = {
   shutdown: { expect: { want: 'exit', shutdown: true }, effects: ['W'] },
 };
 
-const CELLS: Record<StateName, Record<EventKey, Cases>> = { down: DOWN, run: RUN, finish: FINISH };
+const CLEARED = { state: 'down', failures: 0, failureTimesUs: [], failedReason: null } as const;
+
+const FAILED: Record<EventKey, Cases> = {
+  u: [
+    { name: 'sv up: the count starts afresh and ./run starts', expect: { ...CLEARED, pending: 'run' }, effects: ['W', spawnRun] },
+    { name: 'sv up within 1 s of the last start: runit\'s throttle still holds', base: { runStartUs: N - 400_000 }, expect: { ...CLEARED, throttled: true }, effects: ['W', { type: 'armTimer', name: 'throttle', ms: 600 }] },
+  ],
+  o: { expect: { ...CLEARED, want: 'down', pending: 'run' }, effects: ['W', spawnRun] },
+  d: { expect: { ...CLEARED, want: 'down' }, effects: ['W'] },
+  x: [
+    { expect: { ...CLEARED, want: 'exit' }, effects: ['W', { type: 'done' }] },
+    { name: 'log service ignores x', ...nop({ isLog: true }) },
+  ],
+  t: nop(), k: nop(), h: nop(), a: nop(), i: nop(), q: nop(), 1: nop(), 2: nop(),
+  p: { expect: { paused: true }, effects: ['W'] },
+  c: [{ base: { paused: true }, expect: { paused: false }, effects: ['W'] }, { name: 'not paused', ...nop() }],
+  spawned: nop(),
+  spawnFailed: nop(),
+  exited: nop(),
+  'timer:throttle': nop(),
+  'timer:kill': nop(),
+  'timer:finish': nop(),
+  shutdown: { expect: { ...CLEARED, want: 'exit', shutdown: true }, effects: ['W', { type: 'done' }] },
+};
+
+const CELLS: Record<StateName, Record<EventKey, Cases>> = { down: DOWN, run: RUN, finish: FINISH, failed: FAILED };
 
 for (const stateName of Object.keys(CELLS) as StateName[]) {
   for (const key of EVENT_KEYS) {

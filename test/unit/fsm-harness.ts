@@ -13,7 +13,8 @@ export const T0 = 1_700_000_000_000_000;
 
 /** A snapshot of the fields the status file carries. */
 export function snap(s: ServiceState): StatusSnapshot {
-  return { state: s.state, want: s.want, paused: s.paused, gotTerm: s.gotTerm, pid: s.pid, stampUs: s.stampUs };
+  const failed = s.state === 'failed';
+  return { state: failed ? 'down' : s.state, want: failed ? 'down' : s.want, paused: s.paused, gotTerm: s.gotTerm, pid: s.pid, stampUs: s.stampUs };
 }
 
 export interface SpawnRecord {
@@ -24,7 +25,7 @@ export interface SpawnRecord {
 }
 
 /** How the simulated addon answers a spawn: a pid, or an errno name for a failure. */
-export type SpawnPolicy = (what: ChildKind) => { pid: number } | { code: string; errno: number };
+export type SpawnPolicy = (what: ChildKind) => { pid: number } | { code: string; errno: number; unusable?: string };
 
 export class Sim {
   s: ServiceState;
@@ -120,7 +121,7 @@ export class Sim {
       this.live = res.pid;
       return { type: 'spawned', pid: res.pid };
     }
-    return { type: 'spawnFailed', code: res.code, errno: res.errno };
+    return { type: 'spawnFailed', code: res.code, errno: res.errno, ...(res.unusable === undefined ? {} : { unusable: res.unusable }) };
   }
 
   private execute(e: Effect): void {

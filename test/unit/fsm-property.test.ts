@@ -27,6 +27,11 @@ function checkState(s: ServiceState, sim: Sim): void {
   if (s.throttled) assert.ok(s.state === 'down' && s.pending === null, `throttled: ${why}`);
   if (s.killArmed) assert.equal(s.state, 'run', `kill timer: ${why}`);
   if (s.finishArmed) assert.ok(s.state === 'finish' && s.pid !== 0, `finish timer: ${why}`);
+  if (s.state === 'failed') {
+    assert.ok(s.pid === 0 && s.pending === null && !s.throttled && s.want === 'up' && !s.shutdown, `failed: ${why}`);
+    assert.notEqual(s.failedReason, null, `failed without a reason: ${why}`);
+  } else assert.equal(s.failedReason, null, `a reason outside failed: ${why}`);
+  assert.ok(s.failures <= 64 && s.failureTimesUs.length <= 64, `failure records unbounded: ${why}`);
   if (s.gotTerm) assert.equal(s.state, 'run', `got TERM: ${why}`);
   if (s.shutdown) assert.equal(s.want, 'exit', `shutdown: ${why}`);
   assert.deepEqual(
@@ -49,7 +54,7 @@ function stepChecker(sim: Sim) {
     if (ofType(r.effects, 'done').length > 0) assert.ok(s.state === 'down' && s.pid === 0 && s.want === 'exit');
     if (s.stampUs !== before.stampUs) {
       assert.equal(s.stampUs, sim.now);
-      assert.ok(s.state === 'down' || (s.state === 'run' && s.pid !== before.pid) || ev?.type === 'spawnFailed');
+      assert.ok(s.state === 'down' || s.state === 'failed' || (s.state === 'run' && s.pid !== before.pid) || ev?.type === 'spawnFailed');
     }
     if (before.state === 'run' && s.state === 'finish') assert.equal(s.stampUs, before.stampUs);
     const spawns = ofType(r.effects, 'spawn');
@@ -58,8 +63,18 @@ function stepChecker(sim: Sim) {
     if (spawns[0]?.what === 'finish') {
       assert.ok(s.pending === 'finish' && (before.state === 'run' || (ev?.type === 'spawnFailed' && before.pending === 'run')));
     }
+    const failed = ofType(r.effects, 'failed');
+    assert.ok(failed.length <= 1, 'failed twice in a step');
+    if (failed[0] !== undefined) {
+      const entered = s.state === 'failed' && before.state !== 'failed';
+      const once = before.want === 'down' && (before.state === 'run' || ev?.type === 'spawnFailed') && !before.stopAsked;
+      assert.ok(entered || once, `failed effect without a reason: ${JSON.stringify(before)} ${JSON.stringify(ev)}`);
+    }
+    if (s.state === 'failed' && before.state !== 'failed') assert.equal(failed.length, 1, 'failed entered without the effect');
     const logs = ofType(r.effects, 'log').filter((e) => e.message.startsWith('unable to start'));
-    if (ev?.type === 'spawnFailed' && before.pending !== null) {
+    if (ev?.type === 'spawnFailed' && ev.unusable !== undefined) {
+      if (before.pending === 'run') runFailure = ev.unusable;
+    } else if (ev?.type === 'spawnFailed' && before.pending !== null) {
       const last = before.pending === 'run' ? runFailure : finishFailure;
       assert.equal(logs.length, last === ev.code ? 0 : 1, `failure log for ${ev.code} after ${last}`);
       if (before.pending === 'run') runFailure = ev.code;
@@ -72,11 +87,11 @@ function stepChecker(sim: Sim) {
 const STATUSES = [0, 1 << 8, 3 << 8, 111 << 8, 15, 9, 0x8b, 0x83];
 const BYTES = [...CONTROL_CHARS, '\n', 'z'];
 
-function runSeed(seed: number, steps: number): { starts: number; signals: number; dones: number } {
+function runSeed(seed: number, steps: number): { starts: number; signals: number; dones: number; failed: number } {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   let sim = fresh();
-  let totals = { starts: 0, signals: 0, dones: 0 };
+  let totals = { starts: 0, signals: 0, dones: 0, failed: 0 };
   function fresh(): Sim {
     const s = new Sim({ isLog: rnd() < 0.25, downFile: rnd() < 0.3, hasFinish: rnd() < 0.5 });
     s.onStep = stepChecker(s);
@@ -92,11 +107,16 @@ function runSeed(seed: number, steps: number): { starts: number; signals: number
     else if (r < 0.87) sim.feed({ type: 'shutdown', handled: rnd() < 0.3 });
     else if (r < 0.91) sim.hasFinish = !sim.hasFinish;
     else if (r < 0.95) {
-      const mode = pick(['ok', 'ok', 'ENOENT', 'EACCES']);
+      const mode = pick(['ok', 'ok', 'ENOENT', 'EACCES', 'user']);
       let pid = 10_000 + i * 10;
-      sim.policy = () => (mode === 'ok' ? { pid: pid++ } : { code: mode, errno: mode === 'ENOENT' ? 2 : 13 });
+      sim.policy = () => (mode === 'ok' ? { pid: pid++ }
+        : mode === 'user' ? { code: 'ERR_USER_UNKNOWN', errno: 22, unusable: 'unable to run ./run as user nobody2: no such user' }
+          : { code: mode, errno: mode === 'ENOENT' ? 2 : 13 });
     } else if (r < 0.98) {
-      sim.config = { ...DEFAULT_CONFIG, downSignal: pick([15, 1]), timeoutKillMs: pick([0, 500]), timeoutFinishMs: pick([0, 800]) };
+      sim.config = {
+        ...DEFAULT_CONFIG, downSignal: pick([15, 1]), timeoutKillMs: pick([0, 500]), timeoutFinishMs: pick([0, 800]),
+        restartDelayMaxMs: pick([0, 0, 4000]), restartResetMs: pick([2000, 10_000]), giveUpAfter: pick([0, 0, 3]), giveUpWindowMs: pick([5000, 60_000]),
+      };
     } else if (sim.s.shutdown && sim.s.state === 'down') {
       totals = collect(totals, sim);
       sim = fresh();
@@ -110,24 +130,27 @@ function runSeed(seed: number, steps: number): { starts: number; signals: number
   return collect(totals, sim);
 }
 
-function collect(t: { starts: number; signals: number; dones: number }, sim: Sim) {
+function collect(t: { starts: number; signals: number; dones: number; failed: number }, sim: Sim) {
   return {
     starts: t.starts + sim.spawns.length,
     signals: t.signals + ofType(sim.effects, 'signal').length,
     dones: t.dones + sim.doneCount,
+    failed: t.failed + ofType(sim.effects, 'failed').length,
   };
 }
 
 test('fsm property: random event sequences keep every invariant', () => {
-  const totals = { starts: 0, signals: 0, dones: 0 };
+  const totals = { starts: 0, signals: 0, dones: 0, failed: 0 };
   for (const seed of [1, 2, 3, 42, 20240601, 0xdeadbeef]) {
     const t = runSeed(seed, 4000);
     totals.starts += t.starts;
     totals.signals += t.signals;
     totals.dones += t.dones;
+    totals.failed += t.failed;
   }
   // The walk must really exercise the machine, or the invariants prove nothing.
   assert.ok(totals.starts > 500, `only ${totals.starts} spawns`);
   assert.ok(totals.signals > 500, `only ${totals.signals} signals`);
   assert.ok(totals.dones > 5, `only ${totals.dones} done`);
+  assert.ok(totals.failed > 20, `only ${totals.failed} failed`);
 });

@@ -16,13 +16,20 @@ test('defaults: /etc/service, 7 s, builtin, text report, reaping on', () => {
     dir: '/etc/service', dirGiven: false, services: true, graceMs: 7000, engine: 'builtin', verbosity: 'normal', reap: true,
     report: 'text', pdeathsig: null, stopSignals: [], command: null,
     initDirs: ['/etc/my_init.d', '/etc/cont-init.d', '/etc/svinit/init.d'], finishDirs: ['/etc/cont-finish.d', '/etc/svinit/finish.d'],
-    envDirs: ['/etc/container_environment', '/etc/svinit/env'], hookTimeoutMs: 60_000, onHookFailure: 'stop',
+    envDirs: ['/etc/container_environment', '/etc/svinit/env'], hookTimeoutMs: 60_000, onHookFailure: 'stop', critical: [],
   });
 });
 
 test('hooks and environment: --init-dir, --finish-dir, --env-dir replace the defaults, in order; --hook-timeout; --on-hook-failure', () => {
   const o = run(['--init-dir', 'a', '--init-dir=b', '--finish-dir', 'f', '--env-dir', 'e1', '--env-dir', 'e2', '--hook-timeout', '2.5', '--on-hook-failure', 'warn']);
   assert.deepEqual([o.initDirs, o.finishDirs, o.envDirs, o.hookTimeoutMs, o.onHookFailure], [['a', 'b'], ['f'], ['e1', 'e2'], 2500, 'warn']);
+});
+
+test('--critical NAME: repeatable, without duplicates; a path or a dot name is a usage error', () => {
+  assert.deepEqual(run(['--critical', 'web', '--critical=db', '--critical', 'web']).critical, ['web', 'db']);
+  assert.throws(() => parseInitArgs(['--critical', 'a/b'], {}), /unable to use --critical "a\/b": give the name of a service directory/);
+  assert.throws(() => parseInitArgs(['--critical', '.x'], {}), UsageError);
+  assert.throws(() => parseInitArgs(['--critical'], {}), /unable to use --critical: it needs a value/);
 });
 
 test('--stop-signal: names, numbers and real-time signals, repeatable, without duplicates; with or without CMD', () => {
@@ -101,6 +108,7 @@ test('the report: a line per service, the total, and the same as one JSON object
     ],
     strays: { termed: 2, killed: 0 },
     failed: false,
+    critical: null,
     exitCode: 102,
   };
   assert.deepEqual(formatReportText(report), [

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { formatReportText, type ShutdownReport } from '../../src/shutdown/report.js';
 
 const base: ShutdownReport = {
-  trigger: 'SIGTERM', graceMs: 2000, totalMs: 40, signalledMs: 0.4, command: null, services: [], strays: { termed: 0, killed: 0 }, failed: false, exitCode: 0,
+  trigger: 'SIGTERM', graceMs: 2000, totalMs: 40, signalledMs: 0.4, command: null, services: [], strays: { termed: 0, killed: 0 }, failed: false, critical: null, exitCode: 0,
 };
 
 test('a unit whose ./finish was running is reported without a signal', () => {
