@@ -10,16 +10,20 @@ installEarlySignals();
 tuneV8();
 
 async function run(): Promise<number> {
-  const { mapRunsvinitArgs } = await import('../init/runsvinit-args.js');
+  const { mapRunsvinitArgs, RUNSVINIT_HELP, wantsRunsvinitHelp } = await import('../init/runsvinit-args.js');
+  if (wantsRunsvinitHelp(process.argv.slice(2))) {
+    writeSync(1, `${RUNSVINIT_HELP}\n`);
+    return 0;
+  }
   const { UsageError } = await import('../init/options.js');
-  const { EXIT_SETUP } = await import('../process/exit-codes.js');
+  const { EXIT_GO_USAGE } = await import('../process/exit-codes.js');
   let argv: string[];
   try {
     argv = mapRunsvinitArgs(process.argv.slice(2));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     writeSync(2, `runsvinit: fatal: ${err.message}\n`);
-    return EXIT_SETUP;
+    return EXIT_GO_USAGE;
   }
   const { main } = await import('../init/main.js');
   return main(argv, process.env);

@@ -9,6 +9,7 @@ import { checkScriptExists, failedReason } from './inspect.js';
 import type { CliOutput } from './output.js';
 import { collectServices } from './service-list.js';
 import { serviceRoot } from './service-dir.js';
+import { version } from '../process/version.js';
 
 /** Exit codes of `svinit check` (Docker: 0 healthy, 1 unhealthy). */
 export const CHECK_HEALTHY = 0;
@@ -17,7 +18,7 @@ export const CHECK_USAGE = 100;
 /** How long a service's `check` script may run by default. */
 export const DEFAULT_SCRIPT_TIMEOUT_S = 5;
 
-const HELP = `usage: svinit check [-v] [--dir DIR] [--timeout SEC] [SERVICE...]
+const HELP = `usage: svinit check [-v] [--dir DIR] [--timeout SEC] [SERVICE...]   (or -h, --help, --version)
 
 Exit 0 if and only if every service in DIR (--dir, else $SVDIR, else /etc/service), or every one
 named, that should be up (want up; or, unsupervised, no down file) is running, not paused, and its
@@ -48,7 +49,7 @@ interface CheckArgs {
   names: string[];
 }
 
-function parseArgs(argv: readonly string[]): CheckArgs | { help: true } | { usage: string } {
+function parseArgs(argv: readonly string[]): CheckArgs | { help: true } | { version: true } | { usage: string } {
   const args: CheckArgs = { verbose: false, dir: undefined, timeoutS: DEFAULT_SCRIPT_TIMEOUT_S, names: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
@@ -57,6 +58,7 @@ function parseArgs(argv: readonly string[]): CheckArgs | { help: true } | { usag
     const value = (): string | undefined => (eq > 0 ? a.slice(eq + 1) : argv[++i]);
     if (flag === '-v' || flag === '--verbose') args.verbose = true;
     else if (flag === '-h' || flag === '--help') return { help: true };
+    else if (flag === '--version') return { version: true };
     else if (flag === '--dir') {
       const v = value();
       if (v === undefined || v === '') return { usage: 'unable to use --dir: it needs a value' };
@@ -90,6 +92,10 @@ export async function runCheck(argv: readonly string[], env: NodeJS.ProcessEnv, 
   const args = parseArgs(argv);
   if ('help' in args) {
     output.out(HELP);
+    return CHECK_HEALTHY;
+  }
+  if ('version' in args) {
+    output.out(`svinit ${version()}`);
     return CHECK_HEALTHY;
   }
   if ('usage' in args) {

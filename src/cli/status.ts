@@ -7,8 +7,9 @@ import type { CliOutput } from './output.js';
 import { collectServices } from './service-list.js';
 import { serviceRoot } from './service-dir.js';
 import { errorText } from '../protocol/error-text.js';
+import { version } from '../process/version.js';
 
-const HELP = `usage: svinit status [--json] [--dir DIR] [SERVICE...]
+const HELP = `usage: svinit status [--json] [--dir DIR] [SERVICE...]   (or -h, --help, --version)
 
 Shows every service in DIR (--dir, else $SVDIR, else /etc/service), or the ones named, with its
 log service. Exit 0 when every service could be read, 1 otherwise, 100 on usage errors.
@@ -115,6 +116,9 @@ export function runStatus(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
       if (dir === undefined || dir === '') return usage(output, 'unable to use --dir: it needs a value');
     } else if (a === '-h' || a === '--help') {
       output.out(HELP);
+      return 0;
+    } else if (a === '--version') {
+      output.out(`svinit ${version()}`);
       return 0;
     } else if (a.startsWith('-') && a !== '-') return usage(output, `unable to use "${a}": unknown option`);
     else names.push(a);

@@ -94,5 +94,9 @@ export function createBuiltinEngine(
     onCritical(listener) {
       onCritical = listener;
     },
+    dir,
+    serviceCount() {
+      return services.size;
+    },
   };
 }

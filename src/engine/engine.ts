@@ -30,6 +30,9 @@ export interface Engine {
   kill(): void;
   /** pids the engine still owns (so the stray sweep leaves them to the engine). */
   ownedPids(): ReadonlySet<number>;
+  /** The service directory it supervises (null: none, --no-services) and how many services it holds now. */
+  readonly dir: string | null;
+  serviceCount(): number;
   /**
    * Tells `listener` when a critical service (a `critical` file, or `--critical NAME`) fails for
    * good; the init then ends the container with its status. Only the built-in engine reports one.

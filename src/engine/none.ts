@@ -16,5 +16,9 @@ export function createNoEngine(): Engine {
       return new Set();
     },
     onCritical() {},
+    dir: null,
+    serviceCount() {
+      return 0;
+    },
   };
 }

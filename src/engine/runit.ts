@@ -234,5 +234,9 @@ export function createRunitEngine(
     onCritical() {
       // runsv never tells: warned about at start.
     },
+    dir,
+    serviceCount() {
+      return listServices(dir).length;
+    },
   };
 }

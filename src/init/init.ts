@@ -5,7 +5,8 @@ import type { MainCommand } from '../command/main-command.js';
 import type { CriticalFailure, Engine } from '../engine/engine.js';
 import { createNoEngine } from '../engine/none.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
-import type { Logger } from '../log/logger.js';
+import { escapeControl, type Logger } from '../log/logger.js';
+import { version } from '../process/version.js';
 import { setChildSubreaper } from '../native/native.js';
 import { EXIT_SETUP } from '../process/exit-codes.js';
 import type { Reaper } from '../process/reaper.js';
@@ -154,6 +155,14 @@ export function runInit(parts: InitParts): Promise<number> {
         log.fatal((err as Error).message);
         finish(EXIT_SETUP);
         return;
+      }
+      if (engine.dir !== null) {
+        // One line at start-up, whatever the verbosity but quiet; a warning for an empty directory in service mode.
+        const n = engine.serviceCount();
+        log.info(`svinit ${version()}: supervising ${n} service(s) in ${escapeControl(engine.dir)}${isPid1 ? ' as the container\'s init' : ''}`);
+        if (n === 0 && parts.makeCommand === undefined) {
+          log.warning(`no services in ${escapeControl(engine.dir)}: add a directory holding an executable run file; it is started as soon as it appears`);
+        }
       }
       if (shutdown !== null) return; // a critical service failed at once
       if (parts.makeCommand !== undefined) {

@@ -1,10 +1,11 @@
 // Wires the init together from parsed options: logger, guard, reaper, engine; returns the exit code.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MainCommand } from '../command/main-command.js';
 import { createLogger, fdSink, type Level } from '../log/logger.js';
 import { isatty } from 'node:tty';
 import { setPdeathsig } from '../native/native.js';
+import { version } from '../process/version.js';
 import { catchNativeSignals } from './native-signals.js';
 import { EXIT_USAGE } from '../process/exit-codes.js';
 import { signalsOfMask } from '../process/signals.js';
@@ -19,19 +20,6 @@ import { DEFAULT_DIR, HELP, parseInitArgs, UsageError, type InitOptions } from '
 import { quietCommand, runInit } from './init.js';
 import { behindFront } from './signals.js';
 
-/** svinit's version, from package.json. */
-export function version(): string {
-  // Compiled (dist/src/init/) or bundled (dist/bundle/chunks/), the package root is above.
-  for (const rel of ['../../../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'svinit' && pkg.version !== undefined) return pkg.version;
-    } catch {
-      // not this one
-    }
-  }
-  return 'unknown';
-}
 
 /**
  * Variables meant for svinit alone: the launcher's records of the limit and of the signal state

@@ -1,6 +1,6 @@
 // runsvinit's command line, translated to svinit's: the Go seed took `-debug` and `-reap[=BOOL]`
 // in Go's flag syntax (one or two dashes, `=value` for booleans). Those map to -v and --no-reap;
-// svinit's own long options pass through; anything else is a clear usage error (exit 111).
+// svinit's own long options pass through; anything else is a clear usage error (exit 2, Go's).
 import { UsageError } from './options.js';
 
 /** Go's strconv.ParseBool spellings, which the flag package accepts for a boolean flag. */
@@ -18,6 +18,28 @@ function goBool(flag: string, value: string | null): boolean {
   const b = GO_BOOL[value];
   if (b === undefined) throw new UsageError(`unable to use -${flag}=${value}: give true or false, e.g. -${flag}=false`);
   return b;
+}
+
+/** `runsvinit --help`: runsvinit's own flags first, then what it shares with svinit. */
+export const RUNSVINIT_HELP = `usage: runsvinit [-debug] [-reap[=true|false]] [svinit options]
+
+A drop-in for the Go runsvinit: svinit supervising the service directory (--dir, else $SVDIR,
+else /etc/service) as runit's runsvdir would, reaping orphans as PID 1, and stopping every service
+gracefully on SIGTERM or SIGINT within the grace.
+
+runsvinit's flags (Go flag syntax: one or two dashes, =value for booleans):
+  -debug              log every start, exit and reaped orphan (svinit -v)
+  -reap=false         do not reap orphans (svinit --no-reap); -reap and -reap=true are the default
+  -h, -help, --help   print this help and exit
+
+svinit's own options are accepted too: --dir DIR, --grace SECONDS, --engine NAME, --report FORMAT,
+-v, -q, --no-reap, --version (see svinit --help). runsvinit takes no command: put it in a service
+directory, or run svinit -- CMD. A bad flag exits 2, as Go's flag package does.
+See docs/commands/svinit.md.`;
+
+/** Whether runsvinit's arguments ask for its help (before anything else is checked). */
+export function wantsRunsvinitHelp(argv: readonly string[]): boolean {
+  return argv.some((a) => a === '-h' || a === '-help' || a === '--help');
 }
 
 /** Translates runsvinit's arguments into svinit's; throws UsageError. */

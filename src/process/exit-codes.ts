@@ -10,6 +10,8 @@ export const EXIT_KILLED = 102;
 export const EXIT_SETUP = 111;
 /** A usage error: a bad option or argument (runit's sv uses 100 too). */
 export const EXIT_USAGE = 100;
+/** runsvinit's usage error: Go's flag package exits 2 on a bad flag, and the Go runsvinit did. */
+export const EXIT_GO_USAGE = 2;
 /** The main command could not be run: found, but not executable or not an executable format. */
 export const EXIT_NOT_EXECUTABLE = 126;
 /** The main command was not found. */

@@ -1,4 +1,4 @@
-// Bad input to svinit and runsvinit: exit 100 with a clear message for usage errors, 111 for setup errors; an empty
+// Bad input to svinit and runsvinit: exit 100 (runsvinit's own flags: 2) with a clear message for usage errors, 111 for setup errors; an empty
 // directory, a file entry, broken entries and a read-only service directory are survived.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -82,7 +82,7 @@ test('a read-only service directory: supervise symlinks into /run are created; w
   assert.equal((await init.exit()).code, 0, init.stderr);
 });
 
-test('runsvinit maps -debug and -reap=false, and rejects what it does not know with 111', { timeout: 60_000 }, async (t) => {
+test('runsvinit maps -debug and -reap=false, rejects what it does not know with 2 (Go\'s flag package), and has its own --help', { timeout: 60_000 }, async (t) => {
   // No background child: with -reap=false svinit leaves orphans alone, and one would outlive it.
   const tree = new Tree({ a: { run: '#!/bin/sh\necho $$ > $M/a.ready\nexec sleep 1000\n' } });
   t.after(() => tree.cleanup());
@@ -94,11 +94,42 @@ test('runsvinit maps -debug and -reap=false, and rejects what it does not know w
   assert.equal((await init.exit()).code, 0, init.stderr);
   for (const args of [['--', 'sh'], ['-bogus'], ['-reap=maybe']]) {
     const r = await runToEnd(args, { bin: RUNSVINIT_BIN });
-    assert.equal(r.code, 111, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^runsvinit: fatal: unable to use/);
   }
-  const ok = await runToEnd(['-reap', '-reap=true', '--help'], { bin: RUNSVINIT_BIN });
-  assert.equal(ok.code, 0);
-  assert.match(ok.stdout, /usage: svinit/);
+  for (const help of ['--help', '-help', '-h']) {
+    const ok = await runToEnd(['-reap', '-reap=true', help], { bin: RUNSVINIT_BIN });
+    assert.equal(ok.code, 0);
+    assert.match(ok.stdout, /^usage: runsvinit \[-debug\] \[-reap\[=true\|false\]\] \[svinit options\]\n/);
+    assert.match(ok.stdout, /-reap=false {9}do not reap orphans/);
+  }
+  for (const cmd of ['status', 'check']) {
+    const v = await runToEnd([cmd, '--version']);
+    assert.equal(v.code, 0, v.stderr);
+    assert.match(v.stdout, /^svinit \d+\.\d+\.\d+\n$/);
+  }
 });
 
+
+test('one line at start-up at the default verbosity; an empty service directory is a warning in service mode only', { timeout: 60_000 }, async (t) => {
+  const tree = new Tree({ a: { run: '#!/bin/sh\necho $$ > $M/a.ready\nexec sleep 1000\n' }, b: { run: '#!/bin/sh\nexec sleep 1000\n' } });
+  const empty = new Tree();
+  t.after(() => { tree.cleanup(); empty.cleanup(); });
+  const init = new Init(['--dir', tree.sv]);
+  t.after(() => init.kill());
+  await waitFor(() => init.stderr.includes('supervising'), 15_000, `the start-up line\n${init.stderr}`);
+  assert.match(init.stderr, new RegExp(`^svinit: info: svinit \\d+\\.\\d+\\.\\d+: supervising 2 service\\(s\\) in ${tree.sv}\\n`));
+  await init.signal('SIGTERM');
+  assert.equal((await init.exit()).code, 0);
+  const none = new Init(['--dir', empty.sv]);
+  t.after(() => none.kill());
+  await waitFor(() => none.stderr.includes('no services'), 15_000, `the warning\n${none.stderr}`);
+  assert.match(none.stderr, /warning: no services in .*: add a directory holding an executable run file; it is started as soon as it appears\n/);
+  await none.signal('SIGTERM');
+  assert.equal((await none.exit()).code, 0);
+  const cmd = await runToEnd(['--dir', empty.sv, '--', 'true']);
+  assert.equal(cmd.code, 0);
+  assert.doesNotMatch(cmd.stderr, /no services/, 'beside a main command an empty directory is fine');
+  const quiet = await runToEnd(['-q', '--dir', empty.sv, '--', 'true']);
+  assert.doesNotMatch(quiet.stderr, /supervising/, '-q: warnings and errors only');
+});
