@@ -7,6 +7,7 @@ import { probeService } from '../protocol/client.js';
 import type { LogView } from '../protocol/sv-format.js';
 import type { SuperviseStatus } from '../protocol/status-file.js';
 import { readSmallFile } from '../service/small-file.js';
+import { EXTRA_FILE, type SvinitJson } from '../protocol/svinit-json.js';
 
 /** Whether `dir/down` exists (any file type); an unreadable answer counts as absent. */
 export function downFileExists(dir: string): boolean {
@@ -51,33 +52,38 @@ export function checkScriptExists(dir: string): boolean | string {
   }
 }
 
-/** svinit's extra per-service facts (supervise/svinit.json); runsv writes no such file. */
-export interface ServiceExtras {
-  readonly restarts: number | null;
-  readonly lastExit: string | null;
-  readonly startedAt: number | null;
-  /** Why the service is failed (gave up, or cannot start): down, want up, not restarted until sv up. */
-  readonly failed: string | null;
-}
+/** svinit's extra per-service facts (supervise/svinit.json); runsv writes no such file (then all null or empty). */
+export type ServiceExtras = Omit<SvinitJson, 'restarts'> & { readonly restarts: number | null };
 
-const NO_EXTRAS: ServiceExtras = { restarts: null, lastExit: null, startedAt: null, failed: null };
+const NO_EXTRAS: ServiceExtras = {
+  restarts: null, lastExit: null, startedAt: null, failed: null, lastExitCode: null, lastExitSignal: null, spawnError: null,
+  recentStarts: [], finishTimedOutAt: null, problems: [],
+};
 
 /** Reads supervise/svinit.json; missing, unreadable or malformed gives all-null fields. */
 export function readExtras(dir: string): ServiceExtras {
   let data: unknown;
   try {
-    data = JSON.parse(readSmallFile(join(dir, 'supervise', 'svinit.json')) ?? 'null');
+    data = JSON.parse(readSmallFile(join(dir, 'supervise', EXTRA_FILE)) ?? 'null');
   } catch {
     return NO_EXTRAS;
   }
   if (typeof data !== 'object' || data === null) return NO_EXTRAS;
   const d = data as Record<string, unknown>;
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  const list = <T>(v: unknown, ok: (x: unknown) => x is T): T[] => (Array.isArray(v) ? v.filter(ok).slice(0, 64) : []);
   return {
     restarts: num(d['restarts']),
-    lastExit: typeof d['lastExit'] === 'string' ? d['lastExit'] : null,
+    lastExit: str(d['lastExit']),
     startedAt: num(d['startedAt']),
-    failed: typeof d['failed'] === 'string' ? d['failed'] : null,
+    failed: str(d['failed']),
+    lastExitCode: num(d['lastExitCode']),
+    lastExitSignal: num(d['lastExitSignal']),
+    spawnError: str(d['spawnError']),
+    recentStarts: list(d['recentStarts'], (x): x is number => typeof x === 'number' && Number.isFinite(x)),
+    finishTimedOutAt: num(d['finishTimedOutAt']),
+    problems: list(d['problems'], (x): x is string => typeof x === 'string'),
   };
 }
 
@@ -115,6 +121,31 @@ export function inspectWithLog(name: string, dir: string, missing?: string): Ser
   if (missing !== undefined) return [main];
   const log = logDirectory(dir);
   return log.kind === 'dir' ? [main, inspectService(`${name}/log`, log.dir)] : [main];
+}
+
+/** What `svinit status` and `svinit check` say when supervise/ has no reader (sv's own words stay runit's "runsv not running"). */
+export const NO_SUPERVISOR = 'no supervisor running (neither svinit nor runsv)';
+
+/** A crash loop: this many starts of ./run within CRASH_WINDOW_MS. */
+export const CRASH_STARTS = 3;
+export const CRASH_WINDOW_MS = 60_000;
+
+/** How many times ./run started in the last CRASH_WINDOW_MS (from svinit's record). */
+export function startsLastMinute(info: ServiceInfo, nowMs: number): number {
+  return info.extras.recentStarts.filter((t) => t > nowMs - CRASH_WINDOW_MS && t <= nowMs + 1000).length;
+}
+
+/** Why ./run cannot start, in words, from the errno name svinit recorded (null when it starts). */
+export function spawnErrorText(code: string | null): string | null {
+  switch (code) {
+    case null: return null;
+    case 'EACCES': return './run is not executable (chmod +x run), or a directory on its path is not searchable';
+    case 'ENOENT': return './run does not exist, or its #! interpreter does not';
+    case 'ENOEXEC': return './run is not an executable format (add a #! line)';
+    case 'ETXTBSY': return './run is open for writing (still being written?)';
+    case 'EMFILE': case 'ENFILE': return 'no file descriptor left to start ./run';
+    default: return `./run cannot be started (${code})`;
+  }
 }
 
 /**

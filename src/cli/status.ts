@@ -2,7 +2,8 @@
 // time in that state, want, restarts, last exit), as a table for people or JSON for machines.
 import { failureMessage } from '../protocol/sv-format.js';
 import { ageSeconds } from '../protocol/tai64.js';
-import { failedReason, type ServiceInfo } from './inspect.js';
+import { RECENT_STARTS } from '../protocol/svinit-json.js';
+import { CRASH_STARTS, failedReason, NO_SUPERVISOR, spawnErrorText, startsLastMinute, type ServiceInfo } from './inspect.js';
 import type { CliOutput } from './output.js';
 import { collectServices } from './service-list.js';
 import { serviceRoot } from './service-dir.js';
@@ -20,8 +21,10 @@ export interface StatusRow {
   readonly name: string;
   readonly dir: string;
   /**
-   * run, down, finish, failed (down, want up, not restarted until sv up: see `failed`), or why the
-   * state is unknown: not-running, unsupervised, missing, error.
+   * run, down (want down: down on purpose), finish, restarting (down, want up: it ended and is
+   * started again), crash-loop (want up, and it cannot start or started 3 times in a minute),
+   * failed (down, want up, not restarted until sv up: see `failed`), or why the state is unknown:
+   * not-running, unsupervised, missing, error.
    */
   readonly state: string;
   readonly pid: number | null;
@@ -33,8 +36,20 @@ export interface StatusRow {
   readonly paused: boolean | null;
   readonly gotTerm: boolean | null;
   readonly restarts: number | null;
+  /** The last ./run exit in words ("exited 2", "killed by SIGTERM"), and as numbers. */
   readonly lastExit: string | null;
-  readonly startedAt: number | null;
+  readonly lastExitCode: number | null;
+  readonly lastExitSignal: number | null;
+  /** When ./run last started, ISO 8601 UTC (every duration in this row is in seconds). */
+  readonly startedAt: string | null;
+  /** Starts of ./run in the last 60 s (3 or more: a crash loop). */
+  readonly startsLastMinute: number | null;
+  /** Why ./run cannot start, while it keeps failing ("./run is not executable ..."). */
+  readonly spawnError: string | null;
+  /** When ./finish was last killed at its timeout-finish, ISO 8601 UTC. */
+  readonly finishTimedOutAt: string | null;
+  /** Setting files svinit rejected at its last read, one line each. */
+  readonly problems: readonly string[];
   /** Why the service is failed (it gave up, or cannot start); null in every other state. */
   readonly failed: string | null;
   readonly error: string | null;
@@ -44,9 +59,10 @@ function problem(info: ServiceInfo): { state: string; error: string } | null {
   const p = info.probe;
   if (p.kind === 'ok') return null;
   if (p.kind === 'missing') return { state: 'missing', error: `unable to change to service directory: ${errorText(p.code)}` };
+  if (p.kind === 'not-running') return { state: 'not-running', error: NO_SUPERVISOR };
   // sv's words without its `fail: NAME: ` head.
   const error = failureMessage(info.name, p, false).line.replace(/^\w+: /, '').slice(info.name.length + 2);
-  return { state: p.kind === 'not-running' || p.kind === 'unsupervised' ? p.kind : 'error', error };
+  return { state: p.kind === 'unsupervised' ? p.kind : 'error', error };
 }
 
 /** The row for one service, at `nowMs`. */
@@ -55,10 +71,19 @@ export function statusRow(info: ServiceInfo, nowMs: number): StatusRow {
   const bad = problem(info);
   const seconds = s === null ? null : ageSeconds(s.seconds, nowMs);
   const failed = failedReason(info);
+  const x = info.extras;
+  // svinit's record counts only when a supervisor runs (a stale file from an earlier run is ignored).
+  const live = info.probe.kind === 'ok';
+  const spawnError = live ? spawnErrorText(x.spawnError) : null;
+  const recent = live && x.recentStarts.length > 0 ? startsLastMinute(info, nowMs) : null;
+  const failing = spawnError !== null || (recent ?? 0) >= CRASH_STARTS;
+  const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+  let state = bad?.state ?? (failed !== null ? 'failed' : s?.state) ?? 'error';
+  if (state === 'down' && s?.want === 'u') state = failing ? 'crash-loop' : 'restarting';
   return {
     name: info.name,
     dir: info.dir,
-    state: bad?.state ?? (failed !== null ? 'failed' : s?.state) ?? 'error',
+    state,
     pid: s !== null && s.pid !== 0 ? s.pid : null,
     seconds,
     uptime: s !== null && s.state === 'run' ? seconds : null,
@@ -67,7 +92,15 @@ export function statusRow(info: ServiceInfo, nowMs: number): StatusRow {
     normally: info.normallyUp ? 'up' : 'down',
     paused: s?.paused ?? null,
     gotTerm: s?.gotTerm ?? null,
-    ...info.extras,
+    restarts: x.restarts,
+    lastExit: x.lastExit,
+    lastExitCode: x.lastExitCode,
+    lastExitSignal: x.lastExitSignal,
+    startedAt: iso(x.startedAt),
+    startsLastMinute: recent,
+    spawnError,
+    finishTimedOutAt: live ? iso(x.finishTimedOutAt) : null,
+    problems: live ? x.problems : [],
     failed,
     error: bad?.error ?? null,
   };
@@ -82,9 +115,21 @@ export function formatAge(seconds: number): string {
   return `${Math.floor(seconds / 86400)}d${two(Math.floor(seconds / 3600) % 24)}h`;
 }
 
-function note(r: StatusRow): string {
+/** "5 starts", or "10 or more starts" when svinit's record (its last RECENT_STARTS) is all in the window. */
+export function startsText(n: number): string {
+  return n >= RECENT_STARTS ? `${RECENT_STARTS} or more starts` : `${n} starts`;
+}
+
+function note(r: StatusRow, nowMs: number): string {
   if (r.error !== null) return r.error;
   const parts: string[] = r.failed === null ? [] : [r.failed];
+  if (r.spawnError !== null && r.failed === null) parts.push(r.spawnError);
+  if ((r.startsLastMinute ?? 0) >= CRASH_STARTS) parts.push(`crash loop: ${startsText(r.startsLastMinute ?? 0)} in the last minute`);
+  if (r.finishTimedOutAt !== null) {
+    const ago = Math.max(0, Math.round((nowMs - Date.parse(r.finishTimedOutAt)) / 1000));
+    parts.push(`./finish killed at its timeout-finish ${formatAge(ago)} ago`);
+  }
+  parts.push(...r.problems);
   if (r.paused === true) parts.push('paused');
   if (r.gotTerm === true) parts.push('got TERM');
   if ((r.normally === 'down') !== (r.want === 'down')) parts.push(`normally ${r.normally}`);
@@ -92,11 +137,11 @@ function note(r: StatusRow): string {
 }
 
 /** The table: a header and one aligned line per row. */
-export function statusTable(rows: readonly StatusRow[]): string[] {
+export function statusTable(rows: readonly StatusRow[], nowMs = Date.now()): string[] {
   const dash = (v: unknown): string => (v === null || v === undefined ? '-' : String(v));
   const cells = rows.map((r) => [
     r.name, r.state, dash(r.pid), r.seconds === null ? '-' : formatAge(r.seconds), dash(r.want),
-    dash(r.restarts), dash(r.lastExit), note(r),
+    dash(r.restarts), dash(r.lastExit), note(r, nowMs),
   ]);
   const head = ['SERVICE', 'STATE', 'PID', 'TIME', 'WANT', 'RESTARTS', 'LAST EXIT', 'NOTE'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
@@ -130,8 +175,8 @@ export function runStatus(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: 
   }
   const now = Date.now();
   const rows = found.services.map((s) => statusRow(s, now));
-  if (json) output.out(JSON.stringify({ time: now, services: rows }));
-  else for (const line of statusTable(rows)) output.out(line);
+  if (json) output.out(JSON.stringify({ time: new Date(now).toISOString(), services: rows }));
+  else for (const line of statusTable(rows, now)) output.out(line);
   return rows.some((r) => r.error !== null) ? 1 : 0;
 }
 

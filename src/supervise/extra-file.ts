@@ -3,29 +3,30 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger.js';
+import { EXTRA_FILE, type SvinitJson } from '../protocol/svinit-json.js';
+import { decodeStatus } from '../process/exit-status.js';
 import type { Unit } from './unit.js';
 
 /** The file's contents. */
-export interface ExtraInfo {
-  readonly restarts: number;
-  readonly lastExit: string | null;
-  readonly startedAt: number | null;
-  /** Why the service is failed (down, want up, not restarted until sv up); null otherwise. */
-  readonly failed: string | null;
-}
+export type ExtraInfo = SvinitJson;
 
-/** The file name inside supervise/. */
-export const EXTRA_FILE = 'svinit.json';
 
 const last = new WeakMap<Unit, string>();
 
 /** Rewrites the file (atomically) when its contents changed. */
 export function writeExtra(superviseDir: string, unit: Unit, log: Logger): void {
+  const exit = unit.lastStatus === null ? null : decodeStatus(unit.lastStatus);
   const info: ExtraInfo = {
     restarts: Math.max(0, unit.starts - 1),
     lastExit: unit.lastExit,
     startedAt: unit.state.runStartUs === null ? null : Math.floor(unit.state.runStartUs / 1000),
     failed: unit.state.state === 'failed' ? unit.state.failedReason : null,
+    lastExitCode: exit !== null && exit.kind === 'exited' ? exit.code : null,
+    lastExitSignal: exit !== null && exit.kind === 'signaled' ? exit.signal : null,
+    spawnError: unit.state.lastSpawnError.run,
+    recentStarts: unit.recentStarts,
+    finishTimedOutAt: unit.finishTimedOutAt,
+    problems: unit.settingProblems,
   };
   const text = `${JSON.stringify(info)}\n`;
   if (last.get(unit) === text) return;

@@ -3,6 +3,7 @@
 // timers, overrides) and keeps control bytes strictly in arrival order while an override runs.
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
+import { RECENT_STARTS } from '../protocol/svinit-json.js';
 import { kill, killpg } from '../native/native.js';
 import { decodeStatus, describeStatus } from '../process/exit-status.js';
 import { SignalBatch } from '../process/signal-batch.js';
@@ -70,6 +71,7 @@ export function nowMicros(): number {
 
 type Task = () => Promise<void> | void;
 
+
 /**
  * Control bytes a unit holds while it works through them. A byte equal to the one queued last
  * (and not yet handled) is the same command again and joins it; beyond this many, bytes are
@@ -120,6 +122,12 @@ export class Unit {
   /** The settings were read in this turn of the event loop: not read again before the next. */
   private settingsFresh = false;
   private reported = new Map<string, string>();
+  /** When ./run last started (epoch ms), the latest RECENT_STARTS of them: `svinit status` tells a crash loop by them. */
+  readonly recentStarts: number[] = [];
+  /** When ./finish was last killed at its timeout-finish (epoch ms), or null. */
+  finishTimedOutAt: number | null = null;
+  /** The setting files rejected at the last read, one line each (empty when all were fine). */
+  settingProblems: readonly string[] = [];
 
   constructor(readonly spec: UnitSpec, downFile: boolean) {
     this.state = initialState({ isLog: spec.isLog, downFile, nowUs: nowMicros() });
@@ -216,6 +224,9 @@ export class Unit {
 
   /** Feeds one event and carries out its effects. */
   feed(ev: SvEvent): void {
+    if (ev.type === 'timer' && ev.name === 'finish' && this.state.state === 'finish' && this.state.finishArmed && this.state.pid !== 0) {
+      this.finishTimedOutAt = Date.now();
+    }
     this.apply(step(this.state, ev, this.context(ev.type === 'control' || ev.type === 'spawned')));
   }
 
@@ -231,6 +242,7 @@ export class Unit {
       setImmediate(() => { this.settingsFresh = false; });
       const { config, problems } = readServiceConfig(this.spec.dir, this.spec.isLog);
       for (const p of problems) this.report(p.file, p.message);
+      this.settingProblems = problems.map((p) => p.message);
       this.config = config;
     }
     return this.config;
@@ -361,7 +373,11 @@ export class Unit {
         { file: argv[0] ?? './run', argv, env, cwd: this.spec.dir, stdio: this.spec.stdio, session: true, ...(creds ?? {}) },
         (status) => this.exited(isRun, status),
       );
-      if (isRun) this.starts++;
+      if (isRun) {
+        this.starts++;
+        this.recentStarts.push(Date.now());
+        if (this.recentStarts.length > RECENT_STARTS) this.recentStarts.shift();
+      }
       // Started after the deadline (a control/u that ran on): it is killed at once.
       if (this.hurried) killpg(pid, SIG.KILL);
       this.feed({ type: 'spawned', pid });

@@ -81,6 +81,12 @@ export class Tree {
     return r.status;
   }
 
+  /** Stops the svinit that startInit started (SIGTERM, up to 15 s); the tree stays. */
+  async stopInit(): Promise<void> {
+    if (this.init !== undefined) await stopTree(this.init, 15_000);
+    this.init = undefined;
+  }
+
   /**
    * Stops svinit (SIGTERM, up to 15 s); kills the services (k) and tells every runsv to exit (x);
    * SIGKILLs whatever is left of each tree; removes the directory. Safe to call more than once.
