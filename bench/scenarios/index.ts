@@ -1,6 +1,7 @@
 // Every scenario, in the order the bench runs and prints them.
 import type { Scenario } from '../types.js';
 import { gracefulStop } from './graceful-stop.js';
+import { logThroughput } from './log-throughput.js';
 import { mainCommand } from './main-command.js';
 import { memory } from './memory.js';
 import { orphanStorm } from './orphan-storm.js';
@@ -24,4 +25,5 @@ export const SCENARIOS: readonly Scenario[] = [
   stopLatency,
   termWindow,
   mainCommand,
+  logThroughput,
 ];

@@ -10,6 +10,7 @@ import type { StopContext } from '../process/stop-record.js';
 import type { CriticalFailure, Engine } from './engine.js';
 import { hasCriticalFile } from '../service/service-dir.js';
 import { FdBudget } from './fd-budget.js';
+import type { OutputRouter } from '../log/output.js';
 
 /** A setup error: the init exits 111 before any service starts. */
 export class SetupError extends Error {
@@ -31,7 +32,7 @@ export function checkServiceDir(dir: string): void {
 /** The built-in engine over `dir`; `critical` names the services given with --critical. */
 export function createBuiltinEngine(
   dir: string, runner: ChildRunner, log: Logger, env: Readonly<Record<string, string>>, stdin: 'inherit' | 'null' = 'inherit',
-  critical: ReadonlySet<string> = new Set(),
+  critical: ReadonlySet<string> = new Set(), output?: OutputRouter,
 ): Engine {
   const services = new Set<Service>();
   let stopping = false;
@@ -46,7 +47,9 @@ export function createBuiltinEngine(
   const budget = new FdBudget(log, () => scanner.scan());
   const scanner = new Scanner(dir, (name, path) => {
     if (stopping) return null;
-    const service = Service.start(name, path, { runner, log, env, stdin, admit: (fds) => budget.take(name, fds), onFailed });
+    const service = Service.start(name, path, {
+      runner, log, env, stdin, admit: (fds) => budget.take(name, fds), onFailed, ...(output === undefined ? {} : { output }),
+    });
     if (service === null) return null;
     services.add(service);
     log.debug(`${name}: supervising ${path}`);

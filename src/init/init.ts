@@ -5,6 +5,7 @@ import type { MainCommand } from '../command/main-command.js';
 import type { CriticalFailure, Engine } from '../engine/engine.js';
 import { createNoEngine } from '../engine/none.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
+import type { OutputRouter } from '../log/output.js';
 import { escapeControl, type Logger } from '../log/logger.js';
 import { version } from '../process/version.js';
 import { setChildSubreaper } from '../native/native.js';
@@ -31,6 +32,8 @@ export interface InitParts {
   readonly makeCommand?: (env: Readonly<Record<string, string>>) => MainCommand;
   /** The start-up and finish hooks and the container's environment. */
   readonly lifecycle: Lifecycle;
+  /** --log-prefix / --log-format json: drained (every line out) before svinit exits. */
+  readonly output?: OutputRouter;
 }
 
 /** The signals that start the shutdown in service mode (QUIT for images with STOPSIGNAL SIGQUIT), before --stop-signal. */
@@ -73,8 +76,12 @@ export function runInit(parts: InitParts): Promise<number> {
     let shutdown: Shutdown | null = null;
     let internal = false;
     const finish = (code: number): void => {
-      release();
-      resolve(code);
+      // Every line a service wrote is out before svinit exits, within the time left in the grace.
+      const left = shutdown === null ? 1000 : Math.max(250, shutdown.deadline - performance.now());
+      void (parts.output?.drain(left) ?? Promise.resolve()).then(() => {
+        release();
+        resolve(code);
+      });
     };
     const stop = (trigger: string): void => {
       if (shutdown !== null) return;

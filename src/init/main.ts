@@ -2,11 +2,12 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MainCommand } from '../command/main-command.js';
-import { createLogger, fdSink, type Level } from '../log/logger.js';
+import { createLogger, fdSink, type Level, type Sink } from '../log/logger.js';
 import { isatty } from 'node:tty';
 import { setPdeathsig } from '../native/native.js';
 import { version } from '../process/version.js';
 import { catchNativeSignals } from './native-signals.js';
+import { formatOwnLine, OutputRouter, OutputStream } from '../log/output.js';
 import { EXIT_USAGE } from '../process/exit-codes.js';
 import { signalsOfMask } from '../process/signals.js';
 import { Reaper } from '../process/reaper.js';
@@ -57,7 +58,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     return 0;
   }
   const { options } = parsed;
-  const log = createLogger(stderr, quietCommand(options) ? 'warning' : LEVEL[options.verbosity]);
+  // --log-prefix / --log-format json: svinit's own lines go out through the same writer as the
+  // services' lines, so that no line is ever torn by another.
+  const output = options.logFormat === 'inherit' ? undefined
+    : new OutputRouter(options.logFormat, new OutputStream(1), new OutputStream(2));
+  const own: Sink = output === undefined ? stderr
+    : options.logFormat === 'json' ? (line) => output.err.writeOwn(ownJson(line)) : (line) => output.err.writeOwn(line);
+  const log = createLogger(own, quietCommand(options) ? 'warning' : LEVEL[options.verbosity]);
+  if (output !== undefined && options.engine === 'runit') {
+    log.warning(`--log-${options.logFormat === 'json' ? 'format json' : 'prefix'}: with --engine runit the services write straight to svinit's stdout and stderr (runsv's way); only svinit's own lines are formatted`);
+  }
   assertNoChildProcess();
   if (options.pdeathsig !== null) setPdeathsig(options.pdeathsig);
   // svinit itself moves to / (it keeps no file system busy); CMD keeps the caller's directory.
@@ -74,7 +84,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const makeEngine = (childEnv: Readonly<Record<string, string>>): Engine => !services ? createNoEngine()
     : options.engine === 'runit'
       ? createRunitEngine(dir, reaper, (l) => orphanListeners.push(l), log, childEnv, stdin, new Set(options.critical))
-      : createBuiltinEngine(dir, reaper, log, childEnv, stdin, new Set(options.critical));
+      : createBuiltinEngine(dir, reaper, log, childEnv, stdin, new Set(options.critical), output);
   const { command: spec } = options;
   const makeCommand = spec === null ? undefined : (childEnv: Readonly<Record<string, string>>): MainCommand => new MainCommand({
     spec, runner: reaper, log, env: childEnv, cwd,
@@ -86,15 +96,28 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     initDirs: options.initDirs.map((d) => resolve(cwd, d)), finishDirs: options.finishDirs.map((d) => resolve(cwd, d)),
     envDirs: options.envDirs.map((d) => resolve(cwd, d)),
     timeoutMs: options.hookTimeoutMs, onFailure: options.onHookFailure,
-    baseEnv: serviceEnv(env), runner: reaper, log, write: stderr,
+    baseEnv: serviceEnv(env), runner: reaper, log, write: own,
   });
   // Test-only: proves the shutdown's failure path from the outside (docs/exit-codes.md).
   const faultInShutdown = env['SVINIT_TEST_FAULT'] === 'shutdown';
   return runInit({
-    options, log, reaper, makeEngine, report: stderr, lifecycle,
+    options, log, reaper, makeEngine, report: own, lifecycle,
+    ...(output === undefined ? {} : { output }),
     ...(faultInShutdown ? { faultInShutdown } : {}),
     ...(makeCommand === undefined ? {} : { makeCommand }),
   });
+}
+
+/**
+ * One of svinit's own lines as JSON (--log-format json): "svinit: LEVEL: message" gives the level,
+ * "svinit: shutdown: ..." is the report, a hook's "label | line" is the hook's; a line that is
+ * already JSON (--report json) goes out as it is.
+ */
+function ownJson(line: string): string {
+  if (line.startsWith('{')) return line;
+  const m = /^svinit: (debug|info|warning|error|fatal|shutdown): (.*)$/s.exec(line);
+  if (m !== null) return formatOwnLine(m[2] ?? '', m[1] === 'shutdown' ? 'report' : m[1] ?? null);
+  return formatOwnLine(line, null);
 }
 
 /**

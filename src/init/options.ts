@@ -38,6 +38,8 @@ export interface InitOptions {
   readonly onHookFailure: 'stop' | 'warn' | 'ignore';
   /** The main command, or null in service mode. */
   readonly command: CommandSpec | null;
+  /** --log-prefix / --log-format json: services' output through svinit, line by line ('inherit': runit's way). */
+  readonly logFormat: 'inherit' | 'prefix' | 'json';
   /** --critical NAME (repeatable): services whose failure for good ends the container. */
   readonly critical: readonly string[];
 }
@@ -87,6 +89,9 @@ options:
                       default /etc/container_environment, /etc/svinit/env; a later one wins)
   --hook-timeout SECONDS  how long one hook may run (default 60)
   --on-hook-failure WHAT  stop (default: nothing starts, exit 111), warn, or ignore
+  --log-prefix        each service's output goes through svinit, each line as "name | line"
+                      (stdout stays stdout, stderr stderr)
+  --log-format FORMAT text (default) or json: one JSON object per line, services' and svinit's
   --stop-signal SIG   SIG also starts the shutdown, e.g. RTMIN+3 or PWR (repeatable;
                       with CMD it is forwarded too and starts the grace clock)
   --critical NAME     when service NAME fails for good (gave up, or ended after sv once),
@@ -170,6 +175,8 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   let hookTimeoutMs = DEFAULT_HOOK_TIMEOUT_MS;
   let onHookFailure: InitOptions['onHookFailure'] = 'stop';
   const critical: string[] = [];
+  let logPrefix = false;
+  let logJson = false;
   const rewrite = new Map<number, number>();
   const exitRemap = new Map<number, number>();
   let cmd: string[] | null = null;
@@ -234,6 +241,13 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
         onHookFailure = v;
         break;
       }
+      case '--log-prefix': logPrefix = true; break;
+      case '--log-format': {
+        const v = value();
+        if (v !== 'text' && v !== 'json') throw new UsageError(`unable to use --log-format "${v}": choose text or json`);
+        logJson = v === 'json';
+        break;
+      }
       case '--stop-signal': {
         const sig = signalArg(value(), arg, false);
         if (UNCATCHABLE.has(sig)) {
@@ -268,5 +282,5 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     initDirs: initDirs.length > 0 ? initDirs : DEFAULT_INIT_DIRS,
     finishDirs: finishDirs.length > 0 ? finishDirs : DEFAULT_FINISH_DIRS,
     envDirs: envDirs.length > 0 ? envDirs : DEFAULT_ENV_DIRS,
-    hookTimeoutMs, onHookFailure, command, critical } };
+    hookTimeoutMs, onHookFailure, command, critical, logFormat: logJson ? 'json' : logPrefix ? 'prefix' : 'inherit' } };
 }

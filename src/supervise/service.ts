@@ -5,6 +5,7 @@ import { closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
+import type { OutputRouter } from '../log/output.js';
 import { pipeCloexec } from '../native/native.js';
 import type { SignalBatch } from '../process/signal-batch.js';
 import { hasDownFile, logKind } from '../service/service-dir.js';
@@ -22,9 +23,12 @@ export const FDS_PER_UNIT = 3;
 /** Descriptors held per service with a log/: the log pipe's two ends. */
 export const FDS_LOG_PIPE = 2;
 
+/** Descriptors held per service whose output goes through svinit: two pipes, both ends. */
+export const FDS_ROUTED = 4;
+
 /** The descriptors a service holds for as long as it is supervised. */
-export function serviceFds(hasLog: boolean): number {
-  return hasLog ? 2 * FDS_PER_UNIT + FDS_LOG_PIPE : FDS_PER_UNIT;
+export function serviceFds(hasLog: boolean, routed = false): number {
+  return (hasLog ? 2 * FDS_PER_UNIT + FDS_LOG_PIPE : FDS_PER_UNIT) + (routed ? FDS_ROUTED : 0);
 }
 
 export interface ServiceDeps {
@@ -35,6 +39,8 @@ export interface ServiceDeps {
   readonly stdin?: 'inherit' | 'null';
   /** Whether the service may take this many descriptors now; when not, it is not started (yet). */
   readonly admit?: (fds: number) => boolean;
+  /** --log-prefix / --log-format json: the service's stdout and stderr go through svinit, line by line. */
+  readonly output?: OutputRouter;
   /** The service (its ./run, not its log) failed for good: the engine decides whether that ends the container. */
   readonly onFailed?: (service: Service, status: number, reason: string) => void;
 }
@@ -47,6 +53,8 @@ export class Service {
   readonly gone: Promise<void>;
   private readonly dirs: SuperviseDir[] = [];
   private pipe: [number, number] | null = null;
+  /** With routed output: svinit's copies of the write ends of the service's stdout and stderr pipes. */
+  private routed: [number, number] | null = null;
   /** The shutdown, once it reached this service; null while the container runs. */
   private ctx: StopContext | null = null;
   /** Units whose supervision has ended. */
@@ -59,15 +67,24 @@ export class Service {
     mainDir: SuperviseDir | null, logDir: SuperviseDir | null, hasLog: boolean) {
     this.gone = new Promise((resolve) => { this.markGone = resolve; });
     if (hasLog) this.pipe = pipeCloexec();
+    if (deps.output !== undefined) {
+      const out = pipeCloexec();
+      const err = pipeCloexec();
+      this.routed = [out[1], err[1]];
+      deps.output.attach(name, out[0], err[0]);
+    }
+    const stdout = this.routed?.[0] ?? 'inherit';
+    const stderr = this.routed?.[1] ?? 'inherit';
     const common = { env: deps.env, runner: deps.runner, log: deps.log,
       onChange: (u: Unit) => this.changed(u), onDone: (u: Unit) => this.unitDone(u),
       onFailed: (u: Unit, status: number, reason: string) => { if (!u.spec.isLog) deps.onFailed?.(this, status, reason); },
       timeLeft: () => this.ctx?.timeLeft() ?? Infinity, containerStopping: () => this.ctx !== null };
     this.main = new Unit({ ...common, name, dir, isLog: false, supervise: mainDir,
-      stdio: [deps.stdin ?? 'inherit', this.pipe?.[1] ?? 'inherit', 'inherit'] }, hasDownFile(dir));
+      stdio: [deps.stdin ?? 'inherit', this.pipe?.[1] ?? stdout, stderr] }, hasDownFile(dir));
     this.logUnit = hasLog
       ? new Unit({ ...common, name: `${name}/log`, dir: join(dir, 'log'), isLog: true, supervise: logDir,
-        stdio: [this.pipe?.[0] ?? 'null', 'inherit', 'inherit'] }, hasDownFile(join(dir, 'log')))
+        // Its output is the service's, already in lines: under --log-prefix it is prefixed once, with the service's name.
+        stdio: [this.pipe?.[0] ?? 'null', stdout, stderr] }, hasDownFile(join(dir, 'log')))
       : null;
     for (const d of [mainDir, logDir]) if (d !== null) this.dirs.push(d);
   }
@@ -79,7 +96,7 @@ export class Service {
   static start(name: string, dir: string, deps: ServiceDeps): Service | null {
     const kind = logKind(dir);
     const hasLog = kind === 'dir';
-    if (deps.admit !== undefined && !deps.admit(serviceFds(hasLog))) return null;
+    if (deps.admit !== undefined && !deps.admit(serviceFds(hasLog, deps.output !== undefined))) return null;
     if (kind === 'not-dir') deps.log.warning(`${name}: ./log is not a directory; running without a log service`);
     const mainDir = openDir(name, dir, deps.log);
     if (mainDir === 'skip') return null;
@@ -196,6 +213,9 @@ export class Service {
     if (this.closed) return;
     this.closed = true;
     this.closePipe();
+    // The readers of its output then see the end of each pipe once no process of it holds one.
+    if (this.routed !== null) for (const fd of this.routed) closeQuiet(fd);
+    this.routed = null;
     for (const d of this.dirs) d.close();
   }
 }

@@ -16,13 +16,21 @@ test('defaults: /etc/service, 7 s, builtin, text report, reaping on', () => {
     dir: '/etc/service', dirGiven: false, services: true, graceMs: 7000, engine: 'builtin', verbosity: 'normal', reap: true,
     report: 'text', pdeathsig: null, stopSignals: [], command: null,
     initDirs: ['/etc/my_init.d', '/etc/cont-init.d', '/etc/svinit/init.d'], finishDirs: ['/etc/cont-finish.d', '/etc/svinit/finish.d'],
-    envDirs: ['/etc/container_environment', '/etc/svinit/env'], hookTimeoutMs: 60_000, onHookFailure: 'stop', critical: [],
+    envDirs: ['/etc/container_environment', '/etc/svinit/env'], hookTimeoutMs: 60_000, onHookFailure: 'stop', critical: [], logFormat: 'inherit',
   });
 });
 
 test('hooks and environment: --init-dir, --finish-dir, --env-dir replace the defaults, in order; --hook-timeout; --on-hook-failure', () => {
   const o = run(['--init-dir', 'a', '--init-dir=b', '--finish-dir', 'f', '--env-dir', 'e1', '--env-dir', 'e2', '--hook-timeout', '2.5', '--on-hook-failure', 'warn']);
   assert.deepEqual([o.initDirs, o.finishDirs, o.envDirs, o.hookTimeoutMs, o.onHookFailure], [['a', 'b'], ['f'], ['e1', 'e2'], 2500, 'warn']);
+});
+
+test('--log-prefix and --log-format', () => {
+  assert.equal(run(['--log-prefix']).logFormat, 'prefix');
+  assert.equal(run(['--log-format', 'json']).logFormat, 'json');
+  assert.equal(run(['--log-prefix', '--log-format=text']).logFormat, 'prefix');
+  assert.equal(run(['--log-format', 'text']).logFormat, 'inherit');
+  assert.throws(() => parseInitArgs(['--log-format', 'xml'], {}), /--log-format "xml": choose text or json/);
 });
 
 test('--critical NAME: repeatable, without duplicates; a path or a dot name is a usage error', () => {

@@ -1,0 +1,291 @@
+// Routed output (--log-prefix, --log-format json): each service's stdout and stderr come to svinit
+// through pipes, are cut into lines, and go out on svinit's own stdout and stderr, each line whole
+// ("web | line", or one JSON object), never torn or interleaved mid-line, svinit's own lines
+// among them. Writing never blocks PID 1: a pipe or socket on fd 1/2 is reopened non-blocking
+// (through /proc/self/fd, a new open file description, so the services' shared one stays
+// blocking) and written by the event loop; when a reader is slow, the service whose lines are
+// waiting stops being read, its pipe fills and its own writes block, as they would on a pipe of
+// its own. Memory stays bounded: at most one read chunk per service beyond the high-water mark.
+import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { escapeControl } from './logger.js';
+
+export type LogFormat = 'inherit' | 'prefix' | 'json';
+
+/** The longest line written whole; a longer one is cut into pieces of this many characters, each marked. */
+export const LINE_MAX = 16 * 1024;
+/** Queued beyond this (bytes), a service's stream is no longer read until the queue drains. */
+export const HIGH_WATER = 64 * 1024;
+/** svinit's own lines beyond this many queued bytes are dropped (and counted), never a service's. */
+const OWN_LINES_CAP = 1024 * 1024;
+/** A character the text format escapes (a control character other than tab and newline, \r included). */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
+/** Whether a line of `block` (lines joined by newlines) is longer than LINE_MAX: indexOf only, no regex backtracking. */
+function hasLongLine(block: string): boolean {
+  let from = 0;
+  for (;;) {
+    const nl = block.indexOf('\n', from);
+    const end = nl < 0 ? block.length : nl;
+    if (end - from > LINE_MAX) return true;
+    if (nl < 0) return false;
+    from = nl + 1;
+  }
+}
+/** What marks a line cut at LINE_MAX, in the text format (JSON says "partial": true). */
+export const CUT_MARK = ' [line continues]';
+
+/**
+ * One of svinit's own output descriptors, written without blocking when it is a pipe or a
+ * socket (docker's case); a terminal or a file is written synchronously, as before.
+ */
+export class OutputStream {
+  readonly #fd: number;
+  readonly #socket: Socket | null;
+  #broken = false;
+  #dropped = 0;
+  readonly #drainWaiters = new Set<() => void>();
+
+  constructor(fd: number) {
+    this.#fd = fd;
+    this.#socket = openNonBlocking(fd);
+    this.#socket?.on('drain', () => this.#drained());
+    this.#socket?.on('error', () => {
+      // EPIPE: the reader is gone. Nothing more is written there; supervision goes on.
+      this.#broken = true;
+      this.#drained();
+    });
+  }
+
+  /** Bytes written but not yet taken by the reader. */
+  get pending(): number {
+    return this.#socket?.writableLength ?? 0;
+  }
+
+  /** Writes one whole line (newline added); false when the caller should wait for `whenDrained`. */
+  write(line: string, encoding: 'utf8' | 'latin1' = 'utf8'): boolean {
+    if (this.#broken) return true;
+    const text = `${line}\n`;
+    if (this.#socket === null) {
+      writeAllSync(this.#fd, Buffer.from(text, encoding), () => { this.#broken = true; });
+      return true;
+    }
+    this.#socket.write(text, encoding);
+    return this.#socket.writableLength < HIGH_WATER;
+  }
+
+  /** svinit's own line: never waits, and beyond a cap is dropped (counted) rather than queued. */
+  writeOwn(line: string): void {
+    if (this.pending > OWN_LINES_CAP) {
+      this.#dropped++;
+      return;
+    }
+    if (this.#dropped > 0) {
+      const n = this.#dropped;
+      this.#dropped = 0;
+      this.write(`svinit: warning: ${n} of svinit's own line(s) dropped: the reader of this output is too slow`);
+    }
+    this.write(line);
+  }
+
+  /** Calls `fn` once the queue is under the high-water mark again (at once if it is). */
+  whenDrained(fn: () => void): void {
+    if (this.#broken || this.pending < HIGH_WATER) {
+      fn();
+      return;
+    }
+    this.#drainWaiters.add(fn);
+  }
+
+  /** Resolves once everything queued is written, or after `ms`. */
+  flush(ms: number): Promise<void> {
+    const socket = this.#socket;
+    if (socket === null || this.#broken || socket.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      // The callback of an empty write runs once everything queued before it is written.
+      socket.write('', done);
+    });
+  }
+
+  #drained(): void {
+    const waiters = [...this.#drainWaiters];
+    this.#drainWaiters.clear();
+    for (const fn of waiters) fn();
+  }
+}
+
+/** A non-blocking writer on a new open file description of `fd`, or null (terminal, file, none). */
+function openNonBlocking(fd: number): Socket | null {
+  let kind;
+  try {
+    kind = fstatSync(fd);
+  } catch {
+    return null;
+  }
+  if (!kind.isFIFO()) return null; // a socket cannot be reopened through /proc; a tty or file is written synchronously
+  let reopened: number;
+  try {
+    reopened = openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    const socket = new Socket({ fd: reopened, readable: false, writable: true });
+    socket.unref();
+    return socket;
+  } catch {
+    closeSync(reopened);
+    return null;
+  }
+}
+
+function writeAllSync(fd: number, buf: Buffer, onBroken: () => void): void {
+  let off = 0;
+  try {
+    while (off < buf.length) off += writeSync(fd, buf, off);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') onBroken();
+  }
+}
+
+/** How one line of a service is written: `name | line`, or one JSON object. */
+export function formatServiceLine(format: LogFormat, service: string, stream: 'stdout' | 'stderr', line: string, partial: boolean,
+  time = new Date().toISOString()): string {
+  if (format === 'json') {
+    // The object written field by field (the same as JSON.stringify of it, at a fraction of the cost per line).
+    const t = time === '' ? new Date().toISOString() : time;
+    return `{"time":"${t}","source":"service","service":${JSON.stringify(service)},"stream":"${stream}","line":${JSON.stringify(line)}${partial ? ',"partial":true' : ''}}`;
+  }
+  return `${service} | ${escapeControl(line)}${partial ? CUT_MARK : ''}`;
+}
+
+/** How one of svinit's own lines is written in the JSON format (the text format keeps it as it is). */
+export function formatOwnLine(line: string, level: string | null): string {
+  return JSON.stringify({ time: new Date().toISOString(), source: 'svinit', service: null, stream: 'stderr', level, line });
+}
+
+/** One stream of one service: read from its pipe, cut into lines, written to `out`. */
+export class LineReader {
+  #partial = '';
+  #time = '';
+  readonly #encoding: 'utf8' | 'latin1';
+  /** "name | " in the encoding the stream is read in. */
+  readonly #head: string;
+  readonly #socket: Socket;
+  readonly done: Promise<void>;
+
+  constructor(fd: number, private readonly service: string, private readonly stream: 'stdout' | 'stderr',
+    private readonly out: OutputStream, private readonly format: LogFormat) {
+    this.#socket = new Socket({ fd, readable: true, writable: false });
+    // The text format passes the bytes through: read and written as latin1 (one char per byte, no
+    // UTF-8 decoding and encoding per chunk); JSON needs the characters.
+    this.#encoding = format === 'json' ? 'utf8' : 'latin1';
+    this.#head = Buffer.from(`${service} | `, 'utf8').toString(this.#encoding);
+    this.#socket.setEncoding(this.#encoding);
+    this.#socket.unref();
+    this.#socket.on('data', (chunk: string) => this.#take(chunk));
+    this.done = new Promise((resolve) => {
+      this.#socket.once('close', () => {
+        if (this.#partial !== '') {
+          const last: string[] = [];
+          this.#lines(this.#partial, last);
+          this.out.write(last.join('\n'), this.#encoding);
+        }
+        this.#partial = '';
+        resolve();
+      });
+      this.#socket.once('error', () => undefined);
+    });
+  }
+
+  /** Stops reading now (what is left in the pipe is lost); for a descriptor some leftover process still holds. */
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  #take(chunk: string): void {
+    this.#time = new Date().toISOString(); // one time stamp per chunk read
+    const text = this.#partial + chunk;
+    const last = text.lastIndexOf('\n');
+    let rest = text;
+    const pieces: string[] = [];
+    if (last >= 0) {
+      const block = text.slice(0, last);
+      rest = text.slice(last + 1);
+      if (this.format === 'prefix' && !CONTROL.test(block) && !hasLongLine(block)) {
+        // The common case in one pass of native string code: every line short and plain.
+        const head = this.#head;
+        pieces.push(head + block.replaceAll('\n', `\n${head}`));
+      } else {
+        for (const line of block.split('\n')) this.#lines(line, pieces);
+      }
+    }
+    while (rest.length > LINE_MAX) {
+      pieces.push(this.#format(rest.slice(0, LINE_MAX), true));
+      rest = rest.slice(LINE_MAX);
+    }
+    this.#partial = rest;
+    if (pieces.length === 0) return;
+    // One write per chunk read, every line in it whole.
+    if (!this.out.write(pieces.join('\n'), this.#encoding)) {
+      // Back-pressure: this service is not read until the output drains.
+      this.#socket.pause();
+      this.out.whenDrained(() => this.#socket.resume());
+    }
+  }
+
+  /** One complete line (without its newline) as written lines: cut into marked pieces when long. */
+  #lines(line: string, into: string[]): void {
+    let rest = line.endsWith('\r') ? line.slice(0, -1) : line;
+    while (rest.length > LINE_MAX) {
+      into.push(this.#format(rest.slice(0, LINE_MAX), true));
+      rest = rest.slice(LINE_MAX);
+    }
+    into.push(this.#format(rest, false));
+  }
+
+  #format(text: string, partial: boolean): string {
+    if (this.format === 'prefix') return `${this.#head}${escapeControl(text)}${partial ? CUT_MARK : ''}`;
+    return formatServiceLine(this.format, this.service, this.stream, text, partial, this.#time);
+  }
+
+}
+
+/** Every routed stream of every service, and svinit's two outputs they go to. */
+export class OutputRouter {
+  readonly #readers = new Set<LineReader>();
+
+  constructor(readonly format: 'prefix' | 'json', readonly out: OutputStream, readonly err: OutputStream) {}
+
+  /** Starts reading one service's stdout and stderr pipes (their read ends; the router owns them now). */
+  attach(service: string, stdoutFd: number, stderrFd: number): void {
+    for (const [fd, stream, to] of [[stdoutFd, 'stdout', this.out], [stderrFd, 'stderr', this.err]] as const) {
+      const reader = new LineReader(fd, service, stream, to, this.format);
+      this.#readers.add(reader);
+      void reader.done.then(() => this.#readers.delete(reader));
+    }
+  }
+
+  /**
+   * At exit: every line the services wrote is read (until each pipe's end: svinit has closed its
+   * own write ends) and written, within `ms`; a pipe that something left running still holds
+   * open is cut at the deadline.
+   */
+  async drain(ms: number): Promise<void> {
+    const until = Date.now() + Math.max(0, ms);
+    const readers = [...this.#readers];
+    if (readers.length > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, until - Date.now()));
+        void Promise.all(readers.map((r) => r.done)).then(() => { clearTimeout(timer); resolve(); });
+      });
+      for (const r of this.#readers) r.destroy();
+    }
+    await Promise.all([this.out.flush(until - Date.now()), this.err.flush(until - Date.now())]);
+  }
+}
