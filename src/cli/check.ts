@@ -11,6 +11,7 @@ import type { CliOutput } from './output.js';
 import { collectServices } from './service-list.js';
 import { serviceRoot } from './service-dir.js';
 import { version } from '../process/version.js';
+import { parseCli } from './args.js';
 
 /** Exit codes of `svinit check` (Docker: 0 healthy, 1 unhealthy). */
 export const CHECK_HEALTHY = 0;
@@ -56,27 +57,20 @@ interface CheckArgs {
 }
 
 function parseArgs(argv: readonly string[]): CheckArgs | { help: true } | { version: true } | { usage: string } {
-  const args: CheckArgs = { verbose: false, dir: undefined, timeoutS: DEFAULT_SCRIPT_TIMEOUT_S, names: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? '';
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string | undefined => (eq > 0 ? a.slice(eq + 1) : argv[++i]);
-    if (flag === '-v' || flag === '--verbose') args.verbose = true;
-    else if (flag === '-h' || flag === '--help') return { help: true };
-    else if (flag === '--version') return { version: true };
-    else if (flag === '--dir') {
-      const v = value();
-      if (v === undefined || v === '') return { usage: 'unable to use --dir: it needs a value' };
-      args.dir = v;
-    } else if (flag === '--timeout') {
-      const v = value() ?? '';
-      if (!/^\d+(\.\d+)?$/.test(v)) return { usage: `unable to use --timeout "${v}": give seconds, e.g. --timeout 3` };
-      args.timeoutS = Number(v);
-    } else if (a.startsWith('-') && a !== '-') return { usage: `unable to use "${a}": unknown option` };
-    else args.names.push(a);
+  const parsed = parseCli(argv, {
+    verbose: { type: 'boolean', short: 'v' }, dir: { type: 'string' }, timeout: { type: 'string' },
+    help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+  });
+  if (!parsed.ok) return { usage: parsed.message };
+  const { values, names } = parsed;
+  if (values.help === true) return { help: true };
+  if (values.version === true) return { version: true };
+  let timeoutS = DEFAULT_SCRIPT_TIMEOUT_S;
+  if (values.timeout !== undefined) {
+    if (!/^\d+(\.\d+)?$/.test(values.timeout)) return { usage: `unable to use --timeout "${values.timeout}": give seconds, e.g. --timeout 3` };
+    timeoutS = Number(values.timeout);
   }
-  return args;
+  return { verbose: values.verbose === true, dir: values.dir, timeoutS, names };
 }
 
 // Runs the check scripts of the services that look up, all at once; returns the failing names.

@@ -9,6 +9,7 @@ import { collectServices } from './service-list.js';
 import { serviceRoot } from './service-dir.js';
 import { errorText } from '../protocol/error-text.js';
 import { version } from '../process/version.js';
+import { parseCli } from './args.js';
 
 const HELP = `usage: svinit status [--json] [--dir DIR] [SERVICE...]   (or -h, --help, --version)
 
@@ -150,24 +151,21 @@ export function statusTable(rows: readonly StatusRow[], nowMs = Date.now()): str
 
 /** Runs `svinit status ARGS...`; returns the exit code. */
 export function runStatus(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, output: CliOutput): number {
-  let json = false;
-  let dir: string | undefined;
-  const names: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? '';
-    if (a === '--json') json = true;
-    else if (a === '--dir' || a.startsWith('--dir=')) {
-      dir = a === '--dir' ? argv[++i] : a.slice(6);
-      if (dir === undefined || dir === '') return usage(output, 'unable to use --dir: it needs a value');
-    } else if (a === '-h' || a === '--help') {
-      output.out(HELP);
-      return 0;
-    } else if (a === '--version') {
-      output.out(`svinit ${version()}`);
-      return 0;
-    } else if (a.startsWith('-') && a !== '-') return usage(output, `unable to use "${a}": unknown option`);
-    else names.push(a);
+  const parsed = parseCli(argv, {
+    json: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+  });
+  if (!parsed.ok) return usage(output, parsed.message);
+  const { values, names } = parsed;
+  if (values.help === true) {
+    output.out(HELP);
+    return 0;
   }
+  if (values.version === true) {
+    output.out(`svinit ${version()}`);
+    return 0;
+  }
+  const json = values.json === true;
+  const dir = values.dir;
   const found = collectServices(names, serviceRoot(dir, env), cwd);
   if (found.kind === 'error') {
     output.err(`svinit status: ${found.message}`);
