@@ -474,6 +474,27 @@ static napi_value js_pipe(napi_env env, napi_callback_info info) {
   return make_i32_array(env, fds, 2);
 }
 
+/* sendNonblock(fd, buffer, offset): sv_send_nonblock of buffer[offset..]; bytes written or -errno. */
+static napi_value js_send_nonblock(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int fd = 0, off = 0;
+  bool is_buf = false;
+  if (!get_args(env, info, 3, argv) || !get_int(env, argv[0], "fd", &fd) || !get_int(env, argv[2], "offset", &off)) return NULL;
+  NODE_API_CALL(env, napi_is_buffer(env, argv[1], &is_buf));
+  if (!is_buf) {
+    type_error(env, "data must be a Buffer");
+    return NULL;
+  }
+  void *data = NULL;
+  size_t len = 0;
+  NODE_API_CALL(env, napi_get_buffer_info(env, argv[1], &data, &len));
+  if (off < 0 || (size_t)off > len) {
+    type_error(env, "offset out of range");
+    return NULL;
+  }
+  return make_int(env, sv_send_nonblock(fd, (const char *)data + off, len - (size_t)off));
+}
+
 static napi_value js_set_fd_flag(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int fd = 0, flag = 0;
@@ -565,6 +586,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"mkfifo", js_mkfifo},
       {"flock", js_flock},
       {"pipe", js_pipe},
+      {"sendNonblock", js_send_nonblock},
       {"setFdFlag", js_set_fd_flag},
       {"getNofile", js_get_nofile},
       {"setPdeathsig", js_set_pdeathsig},

@@ -3,6 +3,8 @@
 #include "sys.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -67,6 +69,14 @@ int sv_flock(int fd, int op) {
 }
 
 int sv_pipe_cloexec(int fds[2]) { RET(pipe2(fds, O_CLOEXEC)); }
+
+int sv_send_nonblock(int fd, const void *buf, size_t len) {
+  for (;;) {
+    ssize_t n = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0) return (int)(n > INT_MAX ? INT_MAX : n);
+    if (errno != EINTR) return -errno;
+  }
+}
 
 int sv_set_fd_flag(int fd, int flag, int on) {
   int getcmd = flag == 0 ? F_GETFL : F_GETFD;

@@ -3,6 +3,7 @@
 #ifndef SVINIT_SYS_H
 #define SVINIT_SYS_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /* wait.c */
@@ -32,6 +33,9 @@ int sv_mkfifo(const char *path, unsigned mode);
 /* op: 0 = LOCK_EX|LOCK_NB, 1 = LOCK_EX, 2 = LOCK_UN */
 int sv_flock(int fd, int op);
 int sv_pipe_cloexec(int fds[2]);
+/* send(fd, MSG_DONTWAIT | MSG_NOSIGNAL): one non-blocking write to a socket without touching its
+ * shared O_NONBLOCK flag (services write to the same socket); bytes written or -errno (-EAGAIN). */
+int sv_send_nonblock(int fd, const void *buf, size_t len);
 /* flag: 0 = O_NONBLOCK, 1 = FD_CLOEXEC */
 int sv_set_fd_flag(int fd, int flag, int on);
 /* soft/hard as doubles, -1 meaning RLIM_INFINITY */

@@ -5,7 +5,6 @@ import type { MainCommand } from '../command/main-command.js';
 import type { CriticalFailure, Engine } from '../engine/engine.js';
 import { createNoEngine } from '../engine/none.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
-import type { OutputRouter } from '../log/output.js';
 import { escapeControl, type Logger } from '../log/logger.js';
 import { version } from '../process/version.js';
 import { setChildSubreaper } from '../native/native.js';
@@ -32,8 +31,8 @@ export interface InitParts {
   readonly makeCommand?: (env: Readonly<Record<string, string>>) => MainCommand;
   /** The start-up and finish hooks and the container's environment. */
   readonly lifecycle: Lifecycle;
-  /** --log-prefix / --log-format json: drained (every line out) before svinit exits. */
-  readonly output?: OutputRouter;
+  /** Before svinit exits: every line out (its own, and the services' when routed), within `ms`. */
+  readonly drainOutput?: (ms: number) => Promise<void>;
 }
 
 /** The signals that start the shutdown in service mode (QUIT for images with STOPSIGNAL SIGQUIT), before --stop-signal. */
@@ -78,7 +77,7 @@ export function runInit(parts: InitParts): Promise<number> {
     const finish = (code: number): void => {
       // Every line a service wrote is out before svinit exits, within the time left in the grace.
       const left = shutdown === null ? 1000 : Math.max(250, shutdown.deadline - performance.now());
-      void (parts.output?.drain(left) ?? Promise.resolve()).then(() => {
+      void (parts.drainOutput?.(left) ?? Promise.resolve()).then(() => {
         release();
         resolve(code);
       });

@@ -60,10 +60,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const { options } = parsed;
   // --log-prefix / --log-format json: svinit's own lines go out through the same writer as the
   // services' lines, so that no line is ever torn by another.
+  // svinit's own lines never block it: a pipe on stderr is written without blocking (a stalled
+  // reader costs dropped info lines, never a frozen init). With --log-prefix / --log-format json
+  // the services' lines go out through the same writer, so that no line is ever torn by another.
+  const errStream = new OutputStream(2);
   const output = options.logFormat === 'inherit' ? undefined
-    : new OutputRouter(options.logFormat, new OutputStream(1), new OutputStream(2));
-  const own: Sink = output === undefined ? stderr
-    : options.logFormat === 'json' ? (line) => output.err.writeOwn(ownJson(line)) : (line) => output.err.writeOwn(line);
+    : new OutputRouter(options.logFormat, new OutputStream(1), errStream);
+  const own: Sink = options.logFormat === 'json' ? (line) => errStream.writeOwn(ownJson(line)) : (line) => errStream.writeOwn(line);
   const log = createLogger(own, quietCommand(options) ? 'warning' : LEVEL[options.verbosity]);
   if (output !== undefined && options.engine === 'runit') {
     log.warning(`--log-${options.logFormat === 'json' ? 'format json' : 'prefix'}: with --engine runit the services write straight to svinit's stdout and stderr (runsv's way); only svinit's own lines are formatted`);
@@ -102,7 +105,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const faultInShutdown = env['SVINIT_TEST_FAULT'] === 'shutdown';
   return runInit({
     options, log, reaper, makeEngine, report: own, lifecycle,
-    ...(output === undefined ? {} : { output }),
+    drainOutput: (ms: number) => (output === undefined ? errStream.flush(ms) : output.drain(ms)),
     ...(faultInShutdown ? { faultInShutdown } : {}),
     ...(makeCommand === undefined ? {} : { makeCommand }),
   });

@@ -8,6 +8,7 @@
 // its own. Memory stays bounded: at most one read chunk per service beyond the high-water mark.
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { sendNonblock } from '../native/native.js';
 import { escapeControl } from './logger.js';
 
 export type LogFormat = 'inherit' | 'prefix' | 'json';
@@ -42,13 +43,21 @@ export const CUT_MARK = ' [line continues]';
 export class OutputStream {
   readonly #fd: number;
   readonly #socket: Socket | null;
+  /** fd is a socket (journald, a socketpair from a parent): written with send(MSG_DONTWAIT). */
+  readonly #isSocket: boolean;
+  /** Socket mode: what the socket did not take yet, oldest first, and how much of the first is written. */
+  readonly #queue: Buffer[] = [];
+  #queued = 0;
+  #offset = 0;
+  #retry: NodeJS.Timeout | null = null;
   #broken = false;
   #dropped = 0;
   readonly #drainWaiters = new Set<() => void>();
 
   constructor(fd: number) {
     this.#fd = fd;
-    this.#socket = openNonBlocking(fd);
+    this.#isSocket = isSocket(fd);
+    this.#socket = this.#isSocket ? null : openNonBlocking(fd);
     this.#socket?.on('drain', () => this.#drained());
     this.#socket?.on('error', () => {
       // EPIPE: the reader is gone. Nothing more is written there; supervision goes on.
@@ -59,13 +68,19 @@ export class OutputStream {
 
   /** Bytes written but not yet taken by the reader. */
   get pending(): number {
-    return this.#socket?.writableLength ?? 0;
+    return this.#isSocket ? this.#queued : this.#socket?.writableLength ?? 0;
   }
 
   /** Writes one whole line (newline added); false when the caller should wait for `whenDrained`. */
   write(line: string, encoding: 'utf8' | 'latin1' = 'utf8'): boolean {
     if (this.#broken) return true;
     const text = `${line}\n`;
+    if (this.#isSocket) {
+      this.#queue.push(Buffer.from(text, encoding));
+      this.#queued += this.#queue.at(-1)?.length ?? 0;
+      this.#pump();
+      return this.#queued < HIGH_WATER;
+    }
     if (this.#socket === null) {
       writeAllSync(this.#fd, Buffer.from(text, encoding), () => { this.#broken = true; });
       return true;
@@ -97,8 +112,52 @@ export class OutputStream {
     this.#drainWaiters.add(fn);
   }
 
+  /**
+   * Socket mode: writes what the socket takes now; when it is full, tries again in a moment (a
+   * timer runs only while something waits: an idle svinit has none).
+   */
+  #pump(): void {
+    while (this.#queue.length > 0 && !this.#broken) {
+      const head = this.#queue[0] as Buffer;
+      let n: number;
+      try {
+        n = sendNonblock(this.#fd, head, this.#offset);
+      } catch {
+        this.#broken = true; // EPIPE, ECONNRESET: the reader is gone
+        break;
+      }
+      if (n === 0) break;
+      this.#offset += n;
+      this.#queued -= n;
+      if (this.#offset === head.length) {
+        this.#queue.shift();
+        this.#offset = 0;
+      }
+    }
+    if (this.#broken) {
+      this.#queue.length = 0;
+      this.#queued = 0;
+    }
+    if (this.#queue.length > 0) {
+      if (this.#retry === null) this.#retry = setTimeout(() => { this.#retry = null; this.#pump(); }, SOCKET_RETRY_MS);
+    }
+    if (this.#queued < HIGH_WATER) this.#drained();
+  }
+
   /** Resolves once everything queued is written, or after `ms`. */
   flush(ms: number): Promise<void> {
+    if (this.#isSocket) {
+      if (this.#queued === 0 || this.#broken) return Promise.resolve();
+      return new Promise((resolve) => {
+        const until = Date.now() + Math.max(0, ms);
+        const check = (): void => {
+          this.#pump();
+          if (this.#queued === 0 || this.#broken || Date.now() >= until) resolve();
+          else setTimeout(check, SOCKET_RETRY_MS);
+        };
+        check();
+      });
+    }
     const socket = this.#socket;
     if (socket === null || this.#broken || socket.writableLength === 0) return Promise.resolve();
     return new Promise((resolve) => {
@@ -116,6 +175,17 @@ export class OutputStream {
     const waiters = [...this.#drainWaiters];
     this.#drainWaiters.clear();
     for (const fn of waiters) fn();
+  }
+}
+
+/** How long a socket that took nothing is left before the next try. */
+const SOCKET_RETRY_MS = 10;
+
+function isSocket(fd: number): boolean {
+  try {
+    return fstatSync(fd).isSocket();
+  } catch {
+    return false;
   }
 }
 

@@ -62,6 +62,8 @@ export interface Addon {
   mkfifo(path: string, mode: number): number;
   /** op: 0 = LOCK_EX|LOCK_NB, 1 = LOCK_EX (blocking), 2 = LOCK_UN. */
   flock(fd: number, op: number): number;
+  /** send(fd, data[offset..], MSG_DONTWAIT | MSG_NOSIGNAL): bytes written or -errno. */
+  sendNonblock(fd: number, data: Buffer, offset: number): number;
   /** A pipe whose both ends are O_CLOEXEC; [readFd, writeFd] or [-errno, -1]. */
   pipe(): Int32Array;
   /** Sets or clears O_NONBLOCK (flag 0) or FD_CLOEXEC (flag 1) on fd. */

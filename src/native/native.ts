@@ -144,6 +144,18 @@ export function pipeCloexec(): [number, number] {
   return [r[0] as number, r[1] as number];
 }
 
+/**
+ * One non-blocking write to the socket `fd` (send with MSG_DONTWAIT | MSG_NOSIGNAL: the socket's
+ * shared O_NONBLOCK flag is left alone, and a dead reader raises no SIGPIPE). Bytes written;
+ * 0 when the socket is full (EAGAIN); throws the errno otherwise (EPIPE, ENOTSOCK, ...).
+ */
+export function sendNonblock(fd: number, data: Buffer, offset = 0): number {
+  const n = addon().sendNonblock(fd, data, offset);
+  if (n === -EAGAIN) return 0;
+  check(n, 'send');
+  return n;
+}
+
 /** Sets or clears O_NONBLOCK on fd. */
 export function setNonblocking(fd: number, on: boolean): void {
   check(addon().setFdFlag(fd, 0, on), 'fcntl');

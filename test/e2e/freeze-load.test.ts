@@ -108,6 +108,38 @@ test('a broken stderr (svinit -v 2>&1 | head -c1): no loop, the services keep re
   assert.equal(code, 0, 'a clean shutdown, its report lost to the dead pipe');
 });
 
+test('a stderr nobody reads (a stalled docker logs): svinit never blocks on its own lines, supervision goes on', { timeout: 120_000 }, async (t) => {
+  const tree = new Tree({ crash: { run: CRASHER } }, 'svinit-freeze-');
+  // stderr is a pipe this test never reads: 64 KiB fill it.
+  const child = track(spawn(join(repoRoot, 'bin/svinit'), ['-v', '--dir', tree.root], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  t.after(async () => { await stopTree(child, 15_000); await tree.cleanup(); });
+  child.stderr.pause();
+  await waitUntil(() => starts(tree, 'crash') >= 1, 15_000, 'crash started');
+  // SIGHUPs paced so that each is its own delivery, each one a line ("info: SIGHUP: rescanning
+  // ..."), until far more than the pipe holds (64 KiB) was written or dropped.
+  for (let i = 0; i < 3000; i++) {
+    process.kill(child.pid ?? 0, 'SIGHUP');
+    await span(1);
+  }
+  const n0 = starts(tree, 'crash');
+  await span(4000);
+  assert.ok(child.exitCode === null && child.signalCode === null, 'svinit is alive');
+  assert.ok(starts(tree, 'crash') >= n0 + 2, `the service kept restarting (${n0} -> ${starts(tree, 'crash')})`);
+  const t0 = Date.now();
+  const st = readStatus(tree.dir('crash'));
+  assert.equal(st.kind, 'ok');
+  const sv = await new Promise<number | null>((res) => {
+    const p = spawn(RUNIT_SV, ['status', tree.dir('crash')], { stdio: 'ignore' });
+    p.once('exit', (c) => res(c));
+  });
+  t.diagnostic(`stalled stderr: sv status answered in ${Date.now() - t0} ms, ${starts(tree, 'crash') - n0} restarts in 4 s`);
+  assert.equal(sv, 0, 'sv status is answered');
+  child.kill('SIGTERM');
+  child.stderr.resume();
+  const code = await new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
+  assert.equal(code, 0, 'a clean shutdown, the reader back in time for it');
+});
+
 test('ulimit -n 64 with 50 services: those that fit are fully supervised, the rest wait with one line and back-off', OPTS, async (t) => {
   const services: Record<string, ServiceFiles> = {};
   for (let i = 1; i <= 50; i++) services[`s${String(i).padStart(2, '0')}`] = { run: SLEEPER };
