@@ -1,5 +1,5 @@
 // The soak's sv clients: workers that send status, restart, term, once and up to the crash loops
-// as fast as they get answers, and a probe that times `sv -w 15 restart` of the unflooded
+// one after the other (each verb to the services it may go to, see Targets), and a probe that times `sv -w 15 restart` of the unflooded
 // `probe` service once a second. Both use svinit's own `bin/svinit sv` and, when installed,
 // Debian's runit `sv`, in turn.
 import { execFile } from 'node:child_process';
@@ -26,6 +26,8 @@ export function svTools(): { tools: SvTool[]; skipped: string | null } {
   return { tools, skipped: null };
 }
 
+const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 export interface Call {
   readonly code: number;
   readonly out: string;
@@ -44,8 +46,27 @@ export function callSv(tool: SvTool, args: readonly string[], dir: string, timeo
   });
 }
 
-const VERBS = ['status', 'status', 'status', 'restart', 'restart', 'term', 'once', 'up'] as const;
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
+
+/** Which services each verb may go to. */
+export interface Targets {
+  /** `sv restart` (it waits for the service to be up: see RESTARTED in world.ts). */
+  readonly restart: readonly string[];
+  /** `once` and `up` (up undoes a once). */
+  readonly once: readonly string[];
+  /** `term`: any crash loop. */
+  readonly term: readonly string[];
+  /** `status`: every service. */
+  readonly status: readonly string[];
+}
+
+const VERBS = ['status', 'status', 'status', 'restart', 'restart', 'term', 'once', 'up'] as const;
+
+function targetOf(verb: (typeof VERBS)[number], t: Targets): string {
+  if (verb === 'restart') return pick(t.restart);
+  if (verb === 'once' || verb === 'up') return pick(t.once);
+  return pick(verb === 'term' ? t.term : t.status);
+}
 
 /** What the clients did. */
 export interface ClientFigures {
@@ -54,19 +75,19 @@ export interface ClientFigures {
 }
 
 /** Runs `workers` client loops until `running()` is false; resolves when every call has ended. */
-export async function runClients(tools: readonly SvTool[], dir: string, targets: readonly string[], statusOnly: readonly string[],
-  workers: number, running: () => boolean): Promise<ClientFigures> {
+export async function runClients(tools: readonly SvTool[], dir: string, targets: Targets, workers: number,
+  running: () => boolean): Promise<ClientFigures> {
   const figures: ClientFigures = { calls: new Map(), failures: [] };
   const loop = async (w: number): Promise<void> => {
     for (let i = 0; running(); i++) {
       const tool = tools[(w + i) % tools.length] as SvTool;
       const verb = pick(VERBS);
-      const target = verb === 'status' ? pick([...targets, ...statusOnly]) : pick(targets);
+      const target = targetOf(verb, targets);
       const r = await callSv(tool, [verb, target], dir);
       const key = `${tool.name} ${verb}`;
       figures.calls.set(key, (figures.calls.get(key) ?? 0) + 1);
       if (r.code !== 0) figures.failures.push(`${tool.name} ${verb} ${target}: exit ${r.code}: ${r.out}`);
-      await new Promise((r) => setTimeout(r, 50));
+      await wait(50);
     }
   };
   await Promise.all(Array.from({ length: workers }, (_, w) => loop(w)));
@@ -79,8 +100,6 @@ export interface ProbeFigures {
   statusMs: Map<string, number[]>;
   failures: string[];
 }
-
-const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function probeStatus(dir: string): SuperviseStatus | null {
   const r = readStatus(dir);

@@ -26,7 +26,7 @@ export interface Loaded {
 }
 
 export interface Outcome {
-  readonly cli: { readonly short: boolean; readonly loadS: number };
+  readonly cli: { readonly short: boolean; readonly pid1: boolean; readonly loadS: number };
   readonly world: World;
   readonly orphansSkipped: string | null;
   readonly baseline: number;
@@ -150,7 +150,8 @@ function figuresOf(o: Outcome, t: Tally): [string, string][] {
   const rss = samples.rss.map(([, kb]) => kb);
   const warnings = warningShapes(o.log);
   return [
-    ['mode', `${o.cli.short ? 'short' : 'full'}: ${(o.loadSeconds / 60).toFixed(1)} min of load, ${o.wallSeconds.toFixed(0)} s wall`],
+    ['mode', `${o.cli.short ? 'short' : 'full'}, svinit ${o.cli.pid1 ? 'as PID 1 (PID namespace)' : 'as a subreaper'}: ` +
+      `${(o.loadSeconds / 60).toFixed(1)} min of load, ${o.wallSeconds.toFixed(0)} s wall`],
     ['./run exits', `${t.ledger.runs} (${t.ledger.codes.size} distinct codes, 128+n for signals)`],
     ['orphans reaped', o.world.orphanFixture === null ? 'skipped' : `${t.orphans} (${Math.round(t.orphansPerS)}/s)`],
     ['sv client calls', [...loaded.clients.calls].sort().map(([k, n]) => `${k} ${n}`).join(', ')],

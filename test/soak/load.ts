@@ -13,6 +13,8 @@ export class Flood {
   private yes: ChildProcess | null = null;
   private tr: ChildProcess | null = null;
   private fd = -1;
+  /** Why the writer failed to start (yes or tr missing), once it has. */
+  failure: string | null = null;
 
   /** Starts it; returns why it cannot run, or null. */
   start(serviceDir: string): string | null {
@@ -27,6 +29,7 @@ export class Flood {
     }
     this.yes = spawn('yes', ['Zah'], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.tr = spawn('tr', ['-d', '\\n'], { stdio: [this.yes.stdout ?? 'ignore', this.fd, 'ignore'] });
+    for (const p of [this.yes, this.tr]) p.once('error', (err) => { this.failure ??= `unable to run the flood: ${err.message}`; });
     return null;
   }
 

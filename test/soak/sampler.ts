@@ -1,6 +1,6 @@
 // Samples svinit once a second during the soak: every supervise/status (20 bytes, decodable),
-// svinit's RSS and descriptors, and its zombies (one that lives through three samples was not
-// reaped: a lingering zombie).
+// svinit's RSS and descriptors, and the zombies of its reapers (svinit; as PID 1, the front too):
+// one that lives through three samples was not reaped, a lingering zombie.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeStatus, STATUS_SIZE } from '../../src/protocol/status-file.js';
@@ -26,7 +26,8 @@ export class Sampler {
   /** Zombies at the last sample. */
   lastZombies = 0;
 
-  constructor(private readonly pid: number, private readonly dir: string, private readonly t0: number) {}
+  constructor(private readonly pid: number, private readonly reapers: readonly number[], private readonly dir: string,
+    private readonly t0: number) {}
 
   start(everyMs: number): void {
     this.timer = setInterval(() => this.sample(), everyMs);
@@ -48,14 +49,14 @@ export class Sampler {
     }
     for (const d of this.statusFiles()) this.checkStatus(d);
     const seen = new Map<string, number>();
-    const zs = zombiesOf(this.pid);
+    const zs = this.reapers.flatMap((r) => zombiesOf(r));
     this.lastZombies = zs.length;
     s.maxZombies = Math.max(s.maxZombies, zs.length);
     for (const z of zs) {
       const key = `${z} ${procStat(z)?.start ?? '?'}`;
       const n = (this.zombies.get(key) ?? 0) + 1;
       seen.set(key, n);
-      if (n === 3) s.lingering.push(`zombie pid ${z}, a child of svinit, seen in 3 samples a second apart`);
+      if (n === 3) s.lingering.push(`zombie pid ${z} seen in 3 samples a second apart`);
     }
     this.zombies = seen;
   }

@@ -9,14 +9,14 @@ const START = 'echo "start $$" >> events';
 const FINISH = '#!/bin/sh\necho "finish $1 $2" >> events\n';
 
 /**
- * A crash loop: runs 0.1-0.8 s, then (TERM ignored from here, so the record is the truth) one run
+ * A crash loop: runs 0.1-0.8 s (`long`: 1.1-1.8 s), then (TERM ignored from here, so the record is the truth) one run
  * in five kills itself with KILL, USR1, USR2 or ALRM, the others exit with a code of their own
  * from the pid and `k`, so each service and each run has its own.
  */
-export function crashRun(k: number, say = ''): string {
+export function crashRun(k: number, long: boolean, say = ''): string {
   return `#!/bin/sh
 ${START}
-${say}sleep 0.$(( $$ % 8 + 1 ))
+${say}sleep ${long ? 1 : 0}.$(( $$ % 8 + 1 ))
 trap '' TERM HUP INT
 if [ $(( $$ % 5 )) = 0 ]; then
   set -- 9 10 12 14
@@ -57,6 +57,12 @@ exec cat > /dev/null
 `;
 
 export const CRASH_SERVICES = ['crash-1', 'crash-2', 'crash-3', 'crash-4'];
+/**
+ * The crash loops that get `sv restart`, and only that of the waiting verbs: they live over a
+ * second, so that sv (which looks every 420 ms) sees them up, and no client sends them `once`
+ * (which makes a waiting restart time out, with runsv as with svinit).
+ */
+export const RESTARTED = ['crash-1', 'crash-2'];
 export const LOGGED = 'logged';
 export const PROBE = 'probe';
 export const FLOOD = 'flood';
@@ -77,8 +83,8 @@ export class World {
     this.store = join(this.root, 'store');
     mkdirSync(this.dir);
     mkdirSync(this.store);
-    CRASH_SERVICES.forEach((name, i) => this.service(this.dir, name, crashRun(i + 1)));
-    this.service(this.dir, LOGGED, crashRun(CRASH_SERVICES.length + 1, 'echo "line from $$"\n'));
+    CRASH_SERVICES.forEach((name, i) => this.service(this.dir, name, crashRun(i + 1, RESTARTED.includes(name))));
+    this.service(this.dir, LOGGED, crashRun(CRASH_SERVICES.length + 1, false, 'echo "line from $$"\n'));
     this.service(join(this.dir, LOGGED), 'log', LOG_RUN, false);
     this.service(this.dir, PROBE, holdRun(''));
     this.service(this.dir, FLOOD, holdRun('ALRM HUP'));
@@ -104,7 +110,7 @@ export class World {
   /** Makes a new crash-loop directory in the store and links it in; returns its name. */
   addDynamic(): string {
     const name = `dyn-${++this.dynCount}`;
-    this.service(this.store, name, crashRun(10 + (this.dynCount % 50)));
+    this.service(this.store, name, crashRun(10 + (this.dynCount % 50), false));
     symlinkSync(join(this.store, name), join(this.dir, name));
     return name;
   }
