@@ -114,8 +114,8 @@ function runChecks(o: Outcome, t: Tally): Checks {
   const tail = o.log.split('\n').slice(-10);
   checks.expect('svinit ran through the load', loaded.aliveAtEnd, loaded.aliveAtEnd ? 'alive' : 'svinit exited during the load', tail);
   checks.expect('every ./run exit accounted once, with its code', ledger.problems.length === 0 && ledger.runs > 0,
-    `${ledger.runs} runs: ${ledger.exited} exited with their code, ${ledger.selfKilled} killed themselves, ${ledger.stopped} stopped by svinit, ` +
-    `${ledger.killedEarly} stopped before their first line; ${ledger.problems.length} lost or wrong`, ledger.problems);
+    `${ledger.runs + ledger.killedEarly} exits: ${ledger.exited} with their code, ${ledger.selfKilled} killed themselves, ` +
+    `${ledger.stopped} stopped by svinit, ${ledger.killedEarly} stopped before their first line; ${ledger.problems.length} lost or wrong`, ledger.problems);
   checks.expect('every supervise/status 20 bytes at every sample', samples.statusBad === 0 && samples.statusChecked > 0,
     `${samples.statusChecked} checked, ${samples.statusBad} bad`, samples.badExamples);
   checks.expect('no zombie', samples.lingering.length === 0 && o.settled.zombies === 0,
@@ -152,7 +152,7 @@ function figuresOf(o: Outcome, t: Tally): [string, string][] {
   return [
     ['mode', `${o.cli.short ? 'short' : 'full'}, svinit ${o.cli.pid1 ? 'as PID 1 (PID namespace)' : 'as a subreaper'}: ` +
       `${(o.loadSeconds / 60).toFixed(1)} min of load, ${o.wallSeconds.toFixed(0)} s wall`],
-    ['./run exits', `${t.ledger.runs} (${t.ledger.codes.size} distinct codes, 128+n for signals)`],
+    ['./run exits', `${t.ledger.runs + t.ledger.killedEarly} (${t.ledger.codes.size} distinct codes, 128+n for signals)`],
     ['orphans reaped', o.world.orphanFixture === null ? 'skipped' : `${t.orphans} (${Math.round(t.orphansPerS)}/s)`],
     ['sv client calls', [...loaded.clients.calls].sort().map(([k, n]) => `${k} ${n}`).join(', ')],
     ['sv restart, new pid in status', t.latencies.map((l) => `${l.tool} p50 ${ms(l.p50)} p99 ${ms(l.p99)}`).join('; ')],

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 
 /** What one service's events add up to. */
 export interface Ledger {
-  /** ./run starts seen (start lines). */
+  /** ./run starts seen (start lines); the runs stopped before their first line are killedEarly. */
   runs: number;
   /** Runs that exited with a code they chose, and those that killed themselves with a signal. */
   exited: number;
