@@ -1,7 +1,7 @@
 // One service directory under supervision: its ./run unit, its optional log/ unit, the pipe
 // between them (held by svinit across restarts of either side, so no line is lost), the two
 // supervise/ directories, and the service's part of a shutdown.
-import { closeSync } from 'node:fs';
+import { closeSync, existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
@@ -43,6 +43,19 @@ export interface ServiceDeps {
   readonly output?: OutputRouter;
   /** The service (its ./run, not its log) failed for good: the engine decides whether that ends the container. */
   readonly onFailed?: (service: Service, status: number, reason: string) => void;
+}
+
+/**
+ * The directory a service entry leads to. runsv works in the directory it was started in (its
+ * cwd), not through the entry: when the link is removed to disable the service (`rm
+ * /etc/service/x`, runit's way), ./finish still runs and the last status is still written there.
+ */
+function realDir(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path; // gone already: the take-over fails on it with its own message
+  }
 }
 
 /** A supervised service directory (runsv's job, without a process of its own). */
@@ -93,7 +106,8 @@ export class Service {
    * Takes over `dir` and starts it; null when another supervisor holds it (it is left alone), when
    * its supervise/lock cannot be opened, or when its descriptors do not fit (`deps.admit`).
    */
-  static start(name: string, dir: string, deps: ServiceDeps): Service | null {
+  static start(name: string, path: string, deps: ServiceDeps): Service | null {
+    const dir = realDir(path);
     const kind = logKind(dir);
     const hasLog = kind === 'dir';
     if (deps.admit !== undefined && !deps.admit(serviceFds(hasLog, deps.output !== undefined))) return null;
@@ -133,8 +147,8 @@ export class Service {
 
   /** The scanner saw the directory go: stop the service for good, as runsv does on SIGTERM. */
   remove(): void {
-    // The directory was deleted or renamed away: its supervise/ paths are gone with it.
-    for (const unit of [this.main, this.logUnit]) if (unit !== null) unit.writable = false;
+    // A deleted directory's supervise/ paths are gone with it; an unlinked one still has them.
+    for (const unit of [this.main, this.logUnit]) if (unit !== null && !existsSync(unit.spec.dir)) unit.writable = false;
     if (!this.ended.has(this.main)) this.main.shutdown()();
   }
 
