@@ -50,7 +50,11 @@ async function exitOf(run: Run): Promise<number | null> {
 }
 
 test('--log-prefix: 100,000 lines from two chatty services, each whole and in order, stdout and stderr apart', { timeout: 120_000 }, async (t) => {
-  const tree = new Tree({ a: { run: chatty('a') }, b: { run: chatty('b') } });
+  const tree = new Tree({
+    a: { run: chatty('a') }, b: { run: chatty('b') },
+    // A service with log/: its stdout goes to log/run (runit's semantics), whose output is prefixed once.
+    c: { run: '#!/bin/sh\necho "to the logger"\necho "c err" >&2\nexec sleep 1000\n', 'log/run': '#!/bin/sh\nexec sed "s/^/logged: /"\n' },
+  });
   t.after(() => tree.cleanup());
   const run = start(['--log-prefix', '--dir', tree.sv]);
   t.after(() => stopTree(run.child, 15_000));
@@ -70,7 +74,9 @@ test('--log-prefix: 100,000 lines from two chatty services, each whole and in or
     assert.equal(errs.length, LINES / 100, `${name}: stderr lines on stderr`);
     assert.ok(errs.every((l, i) => l === `${name} | ${name} err ${String((i + 1) * 100).padStart(6, '0')}`));
   }
-  assert.ok(run.out.every((l) => /^[ab] \| /.test(l)), 'nothing else on stdout: svinit\'s own lines are on stderr');
+  await waitFor(() => run.out.includes('c | logged: to the logger'), 10_000, `c's line through its log/run\n${run.out.filter((l) => l.startsWith('c')).join('\n')}`);
+  assert.deepEqual(run.out.filter((l) => !/^[ab] \| /.test(l)), ['c | logged: to the logger'], 'prefixed once, with the service\'s name; nothing else on stdout');
+  assert.ok(run.err.includes('c | c err'));
 });
 
 test('--log-format json: every line of stdout and stderr parses, one schema for services and svinit; a line over 16 KiB is split, marked, and whole', { timeout: 60_000 }, async (t) => {
