@@ -5,7 +5,7 @@
 //   prebuilds/linux-x64-glibc/svinit.node    gcc                    (Debian's build-essential)
 //   prebuilds/linux-x64-musl/svinit.node     musl-gcc               (Debian's musl-tools)
 //   prebuilds/linux-arm64-glibc/svinit.node  aarch64-linux-gnu-gcc  (Debian's gcc-aarch64-linux-gnu)
-//   prebuilds/linux-x64/svinit-front         musl-gcc -static       (any x64 libc)
+//   prebuilds/linux-x64/svinit-front         gcc -static            (any x64 libc)
 //   prebuilds/linux-arm64/svinit-front       aarch64-linux-gnu-gcc -static
 //
 // Why the compilers are called directly, not through node-gyp: a Node-API addon needs only the
@@ -13,6 +13,8 @@
 // give the same bytes on every run and machine with the same compilers (checked: `--twice`).
 // Why the fronts are static: the launcher is a shell script that must pick one without forking
 // (as PID 1, a signal that comes while it forks is lost); a static front needs no libc match.
+// Static glibc, not musl: musl reserves signals 32-34 for itself (sigaddset refuses them), so a
+// musl front could not hold and forward SIGRTMIN (34) as the glibc front does.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,7 +39,7 @@ export const TARGETS = [
   { dir: 'linux-x64-glibc', file: 'svinit.node', cc: 'gcc', pkg: 'gcc', libc: 'glibc', machine: 'x64' },
   { dir: 'linux-x64-musl', file: 'svinit.node', cc: 'musl-gcc', pkg: 'musl-tools', libc: 'musl', machine: 'x64' },
   { dir: 'linux-arm64-glibc', file: 'svinit.node', cc: 'aarch64-linux-gnu-gcc', pkg: 'gcc-aarch64-linux-gnu', libc: 'glibc', machine: 'arm64' },
-  { dir: 'linux-x64', file: 'svinit-front', cc: 'musl-gcc', pkg: 'musl-tools', libc: 'static', machine: 'x64' },
+  { dir: 'linux-x64', file: 'svinit-front', cc: 'gcc', pkg: 'gcc', libc: 'static', machine: 'x64' },
   { dir: 'linux-arm64', file: 'svinit-front', cc: 'aarch64-linux-gnu-gcc', pkg: 'gcc-aarch64-linux-gnu', libc: 'static', machine: 'arm64' },
 ];
 

@@ -25,13 +25,13 @@ export function containerName(what: string): string {
 }
 
 /** Runs podman with the global options; returns what it printed and its status. */
-export function podman(args: readonly string[], timeoutMs = 120_000): SpawnSyncReturns<string> {
-  return spawnSync('podman', [...PODMAN_GLOBAL, ...args], { encoding: 'utf8', timeout: timeoutMs });
+export function podman(args: readonly string[], timeoutMs = 120_000, env?: NodeJS.ProcessEnv): SpawnSyncReturns<string> {
+  return spawnSync('podman', [...PODMAN_GLOBAL, ...args], { encoding: 'utf8', timeout: timeoutMs, env: env ?? process.env });
 }
 
 /** Like podman(), but throws with podman's own words when it fails. */
-export function podmanOk(args: readonly string[], timeoutMs = 120_000): string {
-  const r = podman(args, timeoutMs);
+export function podmanOk(args: readonly string[], timeoutMs = 120_000, env?: NodeJS.ProcessEnv): string {
+  const r = podman(args, timeoutMs, env);
   if (r.status !== 0) throw new Error(`podman ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr.trim()}`);
   return r.stdout;
 }
@@ -106,3 +106,11 @@ export function nodeAndApp(appDir: string): string[] {
 
 /** svinit's launcher inside the container (npm's bin link, as a user would call it). */
 export const SVINIT_IN = '/opt/app/node_modules/.bin/svinit';
+
+/** The root filesystem as a local image (imported once; `podman kube play` runs images only). */
+export const ROOTFS_IMAGE = 'localhost/svinit-test/rootfs:bookworm';
+
+export function ensureRootfsImage(): void {
+  if (podman(['image', 'exists', ROOTFS_IMAGE]).status === 0) return;
+  execFileSync('sh', ['-c', `tar -C "$1" -c . | podman ${PODMAN_GLOBAL.join(' ')} import - "$2"`, 'sh', ROOTFS, ROOTFS_IMAGE], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
