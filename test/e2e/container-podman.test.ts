@@ -2,25 +2,15 @@
 // without a compiler, run as the container's PID 1 from a debootstrap root filesystem. podman's
 // own stop, logs, inspect and healthcheck are the judges. Skipped, with the reason printed, where
 // podman cannot run (test/helpers/podman.ts).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
-import { PACK_SKIP, installTarball, pack, prebuild, type Installed } from '../helpers/packed.js';
-import { Container, PODMAN_SKIP, SVINIT_IN, nodeAndApp, podman } from '../helpers/podman.js';
+import { PACK_SKIP } from '../helpers/packed.js';
+import { type Container, PODMAN_SKIP, SVINIT_IN, containerSuite, nodeAndApp, podman } from '../helpers/podman.js';
 import { HAVE_RUNIT, Tree, ignoreRun, trapRun, waitFor } from './init-harness.js';
 
 const SKIP = PACK_SKIP || PODMAN_SKIP;
-let app: Installed | undefined;
-const containers: Container[] = [];
-
-before(() => {
-  if (SKIP !== false) return;
-  prebuild();
-  app = installTarball(pack().tarball);
-});
-after(() => {
-  for (const c of containers) c.remove();
-});
+const suite = containerSuite(SKIP);
 
 /** A service tree mounted at /etc/service, its markers at the same path inside and out. */
 function serviceMounts(tree: Tree): string[] {
@@ -28,10 +18,7 @@ function serviceMounts(tree: Tree): string[] {
 }
 
 function start(what: string, tree: Tree, extra: readonly string[], command: readonly string[]): Container {
-  assert.ok(app !== undefined);
-  const c = Container.start(what, [...nodeAndApp(app.dir), ...serviceMounts(tree), ...extra], command);
-  containers.push(c);
-  return c;
+  return suite.start(what, [...nodeAndApp(suite.app().dir), ...serviceMounts(tree), ...extra], command);
 }
 
 test('podman stop: two services that need 300 ms both finish, exit 0, the report in podman logs', { skip: SKIP }, async (t) => {

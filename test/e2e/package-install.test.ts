@@ -17,7 +17,7 @@ const ALLOWED = ['bin/', 'dist/bundle/', 'prebuilds/', 'native/', 'docs/', 'exam
 const REQUIRED = ['LICENSE', 'README.md', 'package.json', 'bin/svinit', 'bin/runsvinit', 'dist/bundle/svinit.cjs',
   'dist/bundle/svinit-main.cjs', 'prebuilds/linux-x64-glibc/svinit.node', 'prebuilds/linux-x64-musl/svinit.node',
   'prebuilds/linux-arm64-glibc/svinit.node', 'prebuilds/linux-x64/svinit-front', 'prebuilds/linux-arm64/svinit-front',
-  'docs/install.md', 'docs/migration.md'];
+  'docs/install.md', 'docs/migration.md', 'docs/containers.md'];
 const VERSION = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 let packed: Packed | undefined;

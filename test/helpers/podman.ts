@@ -6,6 +6,8 @@
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { after, before } from 'node:test';
+import { installTarball, pack, prebuild, type Installed } from './packed.js';
 
 /** The cached root filesystem (debootstrap bookworm, minbase). */
 export const ROOTFS = process.env.SVINIT_TEST_ROOTFS ?? '/var/cache/svinit-test/rootfs-bookworm-minbase';
@@ -113,4 +115,29 @@ export const ROOTFS_IMAGE = 'localhost/svinit-test/rootfs:bookworm';
 export function ensureRootfsImage(): void {
   if (podman(['image', 'exists', ROOTFS_IMAGE]).status === 0) return;
   execFileSync('sh', ['-c', `tar -C "$1" -c . | podman ${PODMAN_GLOBAL.join(' ')} import - "$2"`, 'sh', ROOTFS, ROOTFS_IMAGE], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/**
+ * For a test file that runs containers: builds the prebuilds, packs and installs the package once
+ * (before its tests, unless `skip`), and removes every container started through it afterwards.
+ */
+export function containerSuite(skip: string | false): { app: () => Installed; start: typeof Container.start } {
+  let app: Installed | undefined;
+  const started: Container[] = [];
+  before(() => {
+    if (skip !== false) return;
+    prebuild();
+    app = installTarball(pack().tarball);
+  });
+  after(() => {
+    for (const c of started) c.remove();
+  });
+  return {
+    app: () => app ?? ((): never => { throw new Error('the package was not installed (skipped?)'); })(),
+    start: (what, opts, command) => {
+      const c = Container.start(what, opts, command);
+      started.push(c);
+      return c;
+    },
+  };
 }
