@@ -5,13 +5,13 @@
 // so the pod is stopped with `podman pod stop -t` the YAML's grace (shared/spec/decisions.md).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { repoRoot } from '../helpers/fixtures.js';
 import { PACK_SKIP, installTarball, pack, prebuild } from '../helpers/packed.js';
-import { PODMAN_SKIP, ROOTFS_IMAGE, ensureRootfsImage, podman, podmanOk } from '../helpers/podman.js';
+import { NODE_HEADER, PODMAN_SKIP, ROOTFS_IMAGE, ensureRootfsImage, podman, podmanOk } from '../helpers/podman.js';
 import { waitFor } from './init-harness.js';
 
 const SKIP = PACK_SKIP || PODMAN_SKIP;
@@ -44,6 +44,7 @@ function buildImage(): void {
   const app = installTarball(pack().tarball);
   cpSync(app.dir, join(ctx, 'app'), { recursive: true, verbatimSymlinks: true });
   cpSync(process.execPath, join(ctx, 'node'));
+  writeFileSync(join(ctx, 'node_version.h'), existsSync(NODE_HEADER) ? readFileSync(NODE_HEADER) : '');
   for (const name of ['a', 'b']) {
     mkdirSync(join(ctx, 'services', name), { recursive: true });
     writeFileSync(join(ctx, 'services', name, 'run'), service(name), { mode: 0o755 });
@@ -51,6 +52,7 @@ function buildImage(): void {
   writeFileSync(join(ctx, 'Containerfile'), [
     `FROM ${ROOTFS_IMAGE}`,
     'COPY node /usr/local/bin/node',
+    'COPY node_version.h /usr/local/include/node/node_version.h',
     'COPY app /opt/app',
     'COPY services /etc/service',
     'RUN ln -s /opt/app/node_modules/.bin/svinit /usr/local/bin/svinit',

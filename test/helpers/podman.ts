@@ -5,6 +5,7 @@
 // machine (runc, cgroupfs, a file events log, no network, ulimits within the hard limits).
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, before } from 'node:test';
 import { installTarball, pack, prebuild, type Installed } from './packed.js';
@@ -103,8 +104,13 @@ export class Container {
 
 /** The bind mounts that put this machine's Node and an installed package into a container. */
 export function nodeAndApp(appDir: string): string[] {
-  return ['-v', `${process.execPath}:/usr/local/bin/node:ro`, '-v', `${appDir}:/opt/app:ro`];
+  // node_version.h where official images have it, so the launcher picks Node 20's V8 flags.
+  const header = existsSync(NODE_HEADER) ? ['-v', `${NODE_HEADER}:/usr/local/include/node/node_version.h:ro`] : [];
+  return ['-v', `${process.execPath}:/usr/local/bin/node:ro`, ...header, '-v', `${appDir}:/opt/app:ro`];
 }
+
+/** This Node's node_version.h (beside it: bin/../include/node/). */
+export const NODE_HEADER = join(dirname(process.execPath), '..', 'include', 'node', 'node_version.h');
 
 /** svinit's launcher inside the container (npm's bin link, as a user would call it). */
 export const SVINIT_IN = '/opt/app/node_modules/.bin/svinit';
