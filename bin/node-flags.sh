@@ -7,8 +7,8 @@
 # turns WebAssembly off anyway, and saying so keeps their V8 from printing a warning at every
 # start; Node 24's V8 has no such flag and refuses to start with it. The major version is read
 # from the node_version.h installed beside Node (official builds and Docker's node images,
-# nodesource's packages, the node-linux-* npm packages); where there is none, --lite-mode alone,
-# which every version takes. The memory reducer's delay is set at run time (src/init/v8-tuning.ts).
+# nodesource's packages, the node-linux-* npm packages), following symlinks to Node; where there
+# is none, --lite-mode alone, which every version takes (Node 20 and 22 then print V8's warning). The memory reducer's delay is set at run time (src/init/v8-tuning.ts).
 node=${SVINIT_NODE:-node}
 v8='--lite-mode'
 case $node in
@@ -23,6 +23,14 @@ case $node in
     IFS=$saved_ifs
     ;;
 esac
+# A node reached through symlinks (a tool directory, /usr/local/bin -> a version manager's): its
+# header is beside the file they lead to. readlink forks, but only in that case.
+hops=0
+while [ -n "$nodepath" ] && [ ! -r "${nodepath%/*}/../include/node/node_version.h" ] && [ -L "$nodepath" ] && [ $hops -lt 8 ]; do
+  link=$(readlink "$nodepath") || break
+  case $link in /*) nodepath=$link ;; *) nodepath=${nodepath%/*}/$link ;; esac
+  hops=$((hops + 1))
+done
 header=${nodepath%/*}/../include/node/node_version.h
 if [ -n "$nodepath" ] && [ -r "$header" ]; then
   while read -r define name value; do
