@@ -1,7 +1,7 @@
 // The npm package as users get it: `npm run prebuilds`, `npm pack`, and an install of the tarball
 // into an empty directory whose PATH has node and a few shell tools but no compiler, make or python.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,6 +36,13 @@ export const PACK_SKIP: string | false = (() => {
   return why;
 })();
 
+/** A new temp directory, removed when this process exits. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /** Runs `npm run prebuilds` (with --twice: and checks that a second build gives the same bytes). */
 export function prebuild(twice = false): string {
   return execFileSync('npm', ['run', '--silent', 'prebuilds', ...(twice ? ['--', '--twice'] : [])], { cwd: repoRoot, encoding: 'utf8' });
@@ -43,7 +50,7 @@ export function prebuild(twice = false): string {
 
 /** `npm pack` of the checkout (its scripts already run by the caller), into a new temp dir. */
 export function pack(): Packed {
-  const dest = mkdtempSync(join(tmpdir(), 'svinit-pack-'));
+  const dest = tempDir('svinit-pack-');
   const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dest], { cwd: repoRoot, encoding: 'utf8' });
   const [info] = JSON.parse(out) as { filename: string; size: number; unpackedSize: number; files: { path: string }[] }[];
   if (info === undefined) throw new Error(`npm pack printed no package: ${out}`);
@@ -52,7 +59,7 @@ export function pack(): Packed {
 
 /** A bin directory of symlinks to the tools named, found on this PATH. */
 function toolDir(tools: readonly string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'svinit-path-'));
+  const dir = tempDir('svinit-path-');
   for (const tool of tools) {
     const where = tool === 'node' ? process.execPath : execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
     symlinkSync(realpathSync(where), join(dir, tool));
@@ -65,7 +72,7 @@ export const USER_TOOLS = ['node', 'npm', 'sh', 'env', 'readlink', 'sleep', 'cat
 
 /** Installs `tarball` into a new empty project with npm, offline, under a PATH of USER_TOOLS only. */
 export function installTarball(tarball: string): Installed {
-  const dir = mkdtempSync(join(tmpdir(), 'svinit-app-'));
+  const dir = tempDir('svinit-app-');
   writeFileSync(join(dir, 'package.json'), '{ "name": "app", "version": "1.0.0", "private": true }\n');
   mkdirSync(join(dir, 'home'));
   const path = toolDir(USER_TOOLS);
