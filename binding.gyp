@@ -7,6 +7,7 @@
         "native/spawn.c",
         "native/wait.c",
         "native/sys.c",
+        "native/errno-name.c",
         "native/catch.c"
       ],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],

@@ -1,6 +1,8 @@
 // How an entry ends: with the code its work resolved to, or 101 after printing an internal error.
 import { writeSync } from 'node:fs';
 import { exitNow } from '../native/native.js';
+import { NativeLoadError } from '../native/loader.js';
+import { EXIT_SETUP } from '../process/exit-codes.js';
 
 /**
  * Exits with `work`'s code; a rejection is an internal error (exit 101), reported on stderr.
@@ -19,6 +21,16 @@ export function exitWhenDone(prog: string, work: Promise<number>, fast = false):
     process.exit(code);
   };
   work.then(end, (err: unknown) => {
+    if (err instanceof NativeLoadError) {
+      // A setup error, not a bug: one line (what was looked for, where, the fix), exit 111.
+      try {
+        writeSync(2, `${prog}: fatal: ${err.message}\n`);
+      } catch {
+        // stderr is gone; the exit code still says it
+      }
+      end(EXIT_SETUP);
+      return;
+    }
     try {
       writeSync(2, `${prog}: fatal: internal error: ${(err as Error).stack ?? String(err)}\n`);
     } catch {

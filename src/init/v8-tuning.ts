@@ -1,5 +1,5 @@
 // The init's V8 settings that Node takes only at run time. The launchers pass the start-up ones
-// (--lite-mode --no-expose-wasm, bin/svinit); this one is set here because V8 calls it
+// (--lite-mode, bin/node-flags.sh); this one is set here because V8 calls it
 // experimental: a V8 without it prints one "unrecognized flag" line and goes on, where the same
 // flag on the command line would stop Node from starting.
 import { setFlagsFromString } from 'node:v8';

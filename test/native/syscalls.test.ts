@@ -148,14 +148,18 @@ test('spawnRaw reports the failing step; SyscallError falls back to Node names',
   assert.equal(e.message, 'unable to open /x: EACCES (permission denied)');
 });
 
-test('a missing addon names every path looked at and the fix', () => {
-  assert.ok(addonCandidates().some((p) => p.endsWith('/build/Release/svinit.node')));
-  assert.throws(() => loadAddon(['/nowhere/a/svinit.node', '/nowhere/b/svinit.node']), (err: unknown) => {
+test('a missing addon names the platform, every path looked at and the fix', () => {
+  const all = addonCandidates('linux-x64-musl');
+  // The most specific first: the prebuild, then a local build.
+  assert.ok(all[0]?.endsWith('/prebuilds/linux-x64-musl/svinit.node'), all.join(' '));
+  assert.ok(all.findIndex((p) => p.endsWith('/build/Release/svinit.node')) > 0, all.join(' '));
+  assert.throws(() => loadAddon(['/nowhere/a/svinit.node', '/nowhere/b/svinit.node'], 'linux-x64-musl'), (err: unknown) => {
     const e = err as Error & { code: string };
     assert.equal(e.code, 'ERR_NATIVE_MISSING');
     assert.ok(e.message.includes('/nowhere/a/svinit.node') && e.message.includes('/nowhere/b/svinit.node'), e.message);
-    assert.match(e.message, /npm rebuild svinit/);
-    assert.match(e.message, /npm run install/);
+    assert.match(e.message, /no prebuild for linux-x64-musl/);
+    assert.match(e.message, /npm explore svinit -- npm run build:native/);
+    assert.doesNotMatch(e.message, /\n/);
     return true;
   });
   const notAddon = join(scratchDir(), 'bad.node');
