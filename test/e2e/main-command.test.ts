@@ -31,9 +31,25 @@ trap "echo 2 $name >> $M/sig" 2
 trap "echo ok > $M/$name.clean; exit 0" TERM
 # An async command of a shell ignores INT and QUIT; sigexec gives sub the default back.
 if [ "$name" = main ]; then "$PF" sigexec - - "$0" sub & fi
-echo $$ > $M/$name.ready
+# Written whole, then renamed: a reader never sees the file before the pid is in it.
+echo $$ > $M/$name.pid && mv $M/$name.pid $M/$name.ready
 while :; do sleep 1000 & wait $!; done
 `;
+
+/** Both members are up and have written their pids. */
+function membersReady(tree: Tree): Promise<number> {
+  return waitFor(() => tree.has('main.ready') && tree.has('sub.ready'), 15_000, 'both members ready');
+}
+
+/** CMD = the member script (main, and sub in its group) under svinit with `flags`; torn down after the test. */
+async function startMembers(t: { after(fn: () => void): void }, flags: readonly string[], pid1: boolean): Promise<{ tree: Tree; init: Init }> {
+  const { tree, member } = memberTree();
+  const init = new Init([...flags, '--', member, 'main'], { pid1 });
+  t.after(() => { init.kill(); tree.cleanup(); });
+  await membersReady(tree);
+  killGroupAfter(t, init, tree, 'main.ready');
+  return { tree, init };
+}
 
 function memberTree(services: ConstructorParameters<typeof Tree>[0] = {}): { tree: Tree; member: string } {
   const tree = new Tree(services);
@@ -106,11 +122,7 @@ for (const role of ROLES) {
   });
 
   test(`every forwardable signal reaches CMD's whole group; TERM ends it with its status (${role.label})`, { skip: role.skip, timeout: 120_000 }, async (t) => {
-    const { tree, member } = memberTree();
-    const init = new Init(['--no-services', '--', member, 'main'], { pid1: role.pid1 });
-    t.after(() => { init.kill(); tree.cleanup(); });
-    await waitFor(() => tree.has('main.ready') && tree.has('sub.ready'), 15_000, 'both members ready');
-    killGroupAfter(t, init, tree, 'main.ready');
+    const { tree, init } = await startMembers(t, ['--no-services'], role.pid1);
     const pid = await init.pid();
     for (const n of SIGNALS) {
       process.kill(pid, n);
@@ -127,7 +139,7 @@ for (const role of ROLES) {
     const { tree, member } = memberTree();
     const init = new Init(['--no-services', '-c', '-r', 'USR1:USR2', '--rewrite', 'HUP:0', '--', member, 'main'], { pid1: role.pid1 });
     t.after(() => { init.kill(); tree.cleanup(); });
-    await waitFor(() => tree.has('main.ready') && tree.has('sub.ready'), 15_000, 'both members ready');
+    await membersReady(tree);
     const pid = await init.pid();
     process.kill(pid, 'SIGUSR1');
     await waitFor(() => sigLines(tree).includes('12 main'), 10_000, 'USR1 arrives as USR2');
@@ -150,11 +162,7 @@ for (const role of ROLES) {
   });
 
   test(`TSTP stops CMD's group and CONT resumes it (${role.label})`, { skip: role.skip, timeout: 60_000 }, async (t) => {
-    const { tree, member } = memberTree();
-    const init = new Init(['--no-services', '--', member, 'main'], { pid1: role.pid1 });
-    t.after(() => { init.kill(); tree.cleanup(); });
-    await waitFor(() => tree.has('main.ready') && tree.has('sub.ready'), 15_000, 'both members ready');
-    killGroupAfter(t, init, tree, 'main.ready');
+    const { tree, init } = await startMembers(t, ['--no-services'], role.pid1);
     const pid = await init.pid();
     const main = await init.hostPid(Number(tree.read('main.ready')));
     const sub = await init.hostPid(Number(tree.read('sub.ready')));
@@ -259,7 +267,7 @@ test('a SIGPIPE that svinit\'s own write raised is not forwarded; one that anoth
   // -v: svinit logs every restart of the crashing service, so it keeps writing to its stderr.
   const child = track(spawn(SVINIT_BIN, ['-v', '--dir', tree.sv, '--', member, 'main'], { stdio: ['ignore', 'pipe', 'pipe'] }));
   t.after(async () => { await stopTree(child, 15_000); });
-  await waitFor(() => tree.has('main.ready') && tree.has('sub.ready'), 15_000, 'both members ready');
+  await membersReady(tree);
   await new Promise<void>((res) => { if (child.stderr.readableLength > 0) res(); else child.stderr.once('data', () => res()); });
   // Close the reading ends: svinit's next write fails with EPIPE, and the kernel sends it SIGPIPE.
   child.stdout.destroy();
