@@ -26,9 +26,10 @@ test('podman stop: two services that need 300 ms both finish, exit 0, the report
   try {
     const c = start('graceful', tree, [], [SVINIT_IN]);
     await waitFor(() => tree.has('a.ready') && tree.has('b.ready'), 30_000, 'both services up');
-    // PID 1 is the package's prebuilt, static front (the rootfs has no compiler and no build/).
+    // PID 1 is the package's prebuilt, static front (the rootfs has no compiler and no build/),
+    // which ran the launcher again as its child (now svinit, PID 2).
     const pid1 = podman(['top', c.name, 'pid', 'args']).stdout.split('\n').find((l) => /^1\s/.test(l)) ?? '';
-    assert.match(pid1, new RegExp(`/prebuilds/linux-${process.arch}/svinit-front node `), pid1);
+    assert.match(pid1, new RegExp(`/prebuilds/linux-${process.arch}/svinit-front \\S*/bin/svinit`), pid1);
     const ms = c.stop();
     t.diagnostic(`podman stop took ${Math.round(ms)} ms`);
     assert.equal(c.exitCode(), 0, c.logs());
