@@ -117,9 +117,9 @@ test('--log-prefix: the last line a service writes while it stops is out before 
 
 test('a slow reader (10 KB/s for 60 s) of --log-prefix output: svinit\'s memory stays bounded and the service\'s writes block', { timeout: 120_000 }, async (t) => {
   const tree = new Tree({ fast: { run: '#!/bin/sh\necho $$ > $M/fast.pid\nexec yes "a line of about forty bytes from yes, again"\n' } });
-  t.after(() => tree.cleanup());
   const child = track(spawn(BIN, ['--log-prefix', '--dir', tree.sv], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SVINIT_NODE: process.execPath } }));
-  t.after(() => stopTree(child, 15_000));
+  // svinit first, then its directory: the tree goes only once nothing writes into it.
+  t.after(async () => { child.stdout.resume(); await stopTree(child, 15_000); tree.cleanup(); });
   const stdout = child.stdout;
   stdout.pause();
   await waitFor(() => tree.has('fast.pid') && tree.read('fast.pid') !== '', 15_000, 'the service runs');
