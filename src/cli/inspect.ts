@@ -2,10 +2,8 @@
 // the supervise/ probe, the `down` file, the `log/` service and svinit's own supervise/svinit.json.
 import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProbeResult } from '../protocol/client.js';
 import { probeService } from '../protocol/client.js';
 import type { LogView } from '../protocol/sv-format.js';
-import type { SuperviseStatus } from '../protocol/status-file.js';
 import { readSmallFile } from '../service/small-file.js';
 import { EXTRA_FILE } from '../protocol/svinit-json.js';
 import { NO_EXTRAS, type ServiceExtras, type ServiceInfo } from '../protocol/status-model.js';
