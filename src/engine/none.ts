@@ -16,6 +16,9 @@ export function createNoEngine(): Engine {
       return new Set();
     },
     onCritical() {},
+    snapshot() {
+      return [];
+    },
     dir: null,
     serviceCount() {
       return 0;

@@ -10,13 +10,12 @@ import type { Unit } from './unit.js';
 /** The file's contents. */
 export type ExtraInfo = SvinitJson;
 
-
 const last = new WeakMap<Unit, string>();
 
-/** Rewrites the file (atomically) when its contents changed. */
-export function writeExtra(superviseDir: string, unit: Unit, log: Logger): void {
+/** What the unit knows beyond runit's 20 bytes, now: the file's contents, and the probes' (--http). */
+export function extraInfo(unit: Unit): ExtraInfo {
   const exit = unit.lastStatus === null ? null : decodeStatus(unit.lastStatus);
-  const info: ExtraInfo = {
+  return {
     restarts: Math.max(0, unit.starts - 1),
     lastExit: unit.lastExit,
     startedAt: unit.state.runStartUs === null ? null : Math.floor(unit.state.runStartUs / 1000),
@@ -24,11 +23,15 @@ export function writeExtra(superviseDir: string, unit: Unit, log: Logger): void 
     lastExitCode: exit !== null && exit.kind === 'exited' ? exit.code : null,
     lastExitSignal: exit !== null && exit.kind === 'signaled' ? exit.signal : null,
     spawnError: unit.state.lastSpawnError.run,
-    recentStarts: unit.recentStarts,
+    recentStarts: [...unit.recentStarts],
     finishTimedOutAt: unit.finishTimedOutAt,
     problems: unit.settingProblems,
   };
-  const text = `${JSON.stringify(info)}\n`;
+}
+
+/** Rewrites the file (atomically) when its contents changed. */
+export function writeExtra(superviseDir: string, unit: Unit, log: Logger): void {
+  const text = `${JSON.stringify(extraInfo(unit))}\n`;
   if (last.get(unit) === text) return;
   last.set(unit, text);
   const path = join(superviseDir, EXTRA_FILE);

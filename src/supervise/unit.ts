@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
 import { RECENT_STARTS } from '../protocol/svinit-json.js';
+import type { ServiceRecord } from '../protocol/status-file.js';
 import { kill, killpg } from '../native/native.js';
 import { decodeStatus, describeStatus } from '../process/exit-status.js';
 import { SignalBatch } from '../process/signal-batch.js';
@@ -90,6 +91,11 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The machine's status as supervise/status records it. */
+export function superviseRecord(s: StatusSnapshot): ServiceRecord {
+  return { ...stampFromMicros(s.stampUs), pid: s.pid, paused: s.paused, want: s.want, gotTerm: s.gotTerm, state: s.state };
+}
+
 /** One supervised process slot, driven by the pure machine. */
 export class Unit {
   state: ServiceState;
@@ -129,7 +135,7 @@ export class Unit {
   /** The setting files rejected at the last read, one line each (empty when all were fine). */
   settingProblems: readonly string[] = [];
 
-  constructor(readonly spec: UnitSpec, downFile: boolean) {
+  constructor(readonly spec: UnitSpec, readonly downFile: boolean) {
     this.state = initialState({ isLog: spec.isLog, downFile, nowUs: nowMicros() });
   }
 
@@ -443,11 +449,7 @@ export class Unit {
     this.flushScheduled = false;
     const s = this.pendingStatus;
     this.pendingStatus = null;
-    if (s !== null && this.writable) {
-      this.spec.supervise?.writer.write({
-        ...stampFromMicros(s.stampUs), pid: s.pid, paused: s.paused, want: s.want, gotTerm: s.gotTerm, state: s.state,
-      });
-    }
+    if (s !== null && this.writable) this.spec.supervise?.writer.write(superviseRecord(s));
     this.spec.onChange(this);
   }
 
