@@ -98,7 +98,7 @@ export function listenProbes(addr: HttpAddress, source: ProbeSource, log: Logger
   server.on('clientError', refuse);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host: addr.host, port: addr.port, backlog: MAX_CONNECTIONS }, () => {
+    server.listen({ host: addr.host, port: addr.port }, () => {
       server.off('error', reject);
       // Accept errors later (EMFILE) are logged; the server goes on.
       server.on('error', (err) => log.warning(`--http: ${err.message}`));
