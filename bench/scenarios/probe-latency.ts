@@ -4,7 +4,7 @@
 // GET /readyz 1,000 times over one keep-alive connection. p50 and p99 of each, in one run.
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
 import { delay, percentile, type Value } from '../measure.js';
 import { SVINIT_BIN } from '../paths.js';
 import { rowFrom, unavailableRow } from '../rows.js';
@@ -15,16 +15,14 @@ import { timeInNamespace } from './status-latency.js';
 
 const REQUESTS = 1000;
 
-/** A port free on loopback now (the namespaces share the host's network). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
+/** The port svinit's --http line names in its log (it was given port 0: the kernel chose). */
+async function httpPort(logFile: string): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const m = /--http: serving .* on http:\/\/127\.0\.0\.1:(\d+) /.exec(existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+    if (m !== null) return Number(m[1]);
+    await delay(25);
+  }
+  throw new Error(`no --http line in ${logFile}`);
 }
 
 /** One GET over `agent`; resolves with the ms it took and the status code. */
@@ -122,14 +120,14 @@ export const probeLatency: Scenario = {
         }).catch((err: Error) => put('sv status (exec, runsvdir)', null, `run ${r + 1}: ${err.message}`));
       }
       if (svinit !== undefined && svinit.unavailable === null) {
-        const port = await freePort();
         await withSession(ctx, svinit, services, async (s) => {
           await delay(SETTLE_MS);
+          const port = await httpPort(s.layout.logFile);
           const notes: string[] = [];
           put('svinit check (exec)', spread(await execTimes(s.pid1.hostPid, [SVINIT_BIN, 'check'], execCalls, notes)), notes[0]);
           const { times, bad } = await httpTimes(port, '/readyz');
           put('GET /readyz (--http, keep-alive)', spread(times), bad > 0 ? `run ${r + 1}: ${bad} of ${REQUESTS} answers were not 200` : undefined);
-        }, { extra: ['--http', `127.0.0.1:${port}`] }).catch((err: Error) => put('GET /readyz (--http, keep-alive)', null, `run ${r + 1}: ${err.message}`));
+        }, { extra: ['--http', '127.0.0.1:0'] }).catch((err: Error) => put('GET /readyz (--http, keep-alive)', null, `run ${r + 1}: ${err.message}`));
       }
       const bare = await bareTimes().catch((err: Error) => ({ times: [], bad: 0, err }));
       put('bare node http.Server (floor)', 'err' in bare ? null : spread(bare.times), 'err' in bare ? `run ${r + 1}: ${bare.err.message}` : undefined);
