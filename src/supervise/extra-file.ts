@@ -23,7 +23,7 @@ export function extraInfo(unit: Unit): ExtraInfo {
     lastExitCode: exit !== null && exit.kind === 'exited' ? exit.code : null,
     lastExitSignal: exit !== null && exit.kind === 'signaled' ? exit.signal : null,
     spawnError: unit.state.lastSpawnError.run,
-    recentStarts: [...unit.recentStarts],
+    recentStarts: unit.recentStarts,
     finishTimedOutAt: unit.finishTimedOutAt,
     problems: unit.settingProblems,
   };
