@@ -237,6 +237,10 @@ export class Service {
 function openDir(name: string, dir: string, log: Logger): SuperviseDir | null | 'skip' {
   const d = SuperviseDir.lock(dir, log);
   if (d instanceof SuperviseDir) return d;
+  if (d.kind === 'gone') {
+    log.debug(`${name}: ${dir} vanished while it was being set up; not supervising it`);
+    return 'skip';
+  }
   if (d.kind === 'locked') {
     log.warning(`${name}: another supervisor holds ${join(dir, 'supervise/lock')}; leaving this service to it`);
     return 'skip';
