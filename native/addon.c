@@ -474,25 +474,52 @@ static napi_value js_pipe(napi_env env, napi_callback_info info) {
   return make_i32_array(env, fds, 2);
 }
 
+/* A Buffer argument's bytes; false with a TypeError thrown when it is not a Buffer. */
+static bool get_buffer(napi_env env, napi_value v, const char *name, void **data, size_t *len) {
+  bool is_buf = false;
+  if (napi_is_buffer(env, v, &is_buf) != napi_ok || !is_buf) {
+    char msg[64];
+    snprintf(msg, sizeof msg, "%s must be a Buffer", name);
+    type_error(env, msg);
+    return false;
+  }
+  return napi_get_buffer_info(env, v, data, len) == napi_ok;
+}
+
 /* sendNonblock(fd, buffer, offset): sv_send_nonblock of buffer[offset..]; bytes written or -errno. */
 static napi_value js_send_nonblock(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int fd = 0, off = 0;
-  bool is_buf = false;
-  if (!get_args(env, info, 3, argv) || !get_int(env, argv[0], "fd", &fd) || !get_int(env, argv[2], "offset", &off)) return NULL;
-  NODE_API_CALL(env, napi_is_buffer(env, argv[1], &is_buf));
-  if (!is_buf) {
-    type_error(env, "data must be a Buffer");
-    return NULL;
-  }
   void *data = NULL;
   size_t len = 0;
-  NODE_API_CALL(env, napi_get_buffer_info(env, argv[1], &data, &len));
+  if (!get_args(env, info, 3, argv) || !get_int(env, argv[0], "fd", &fd) || !get_int(env, argv[2], "offset", &off) ||
+      !get_buffer(env, argv[1], "data", &data, &len))
+    return NULL;
   if (off < 0 || (size_t)off > len) {
     type_error(env, "offset out of range");
     return NULL;
   }
   return make_int(env, sv_send_nonblock(fd, (const char *)data + off, len - (size_t)off));
+}
+
+/* prefixLines(block, head, lineMax): a new Buffer with head before every line of block, or null
+ * when the block needs the line-by-line path (see sv_prefix_size). */
+static napi_value js_prefix_lines(napi_env env, napi_callback_info info) {
+  napi_value argv[3], out, null_value;
+  void *src = NULL, *head = NULL, *dst = NULL;
+  size_t n = 0, head_len = 0;
+  int line_max = 0;
+  if (!get_args(env, info, 3, argv) || !get_buffer(env, argv[0], "block", &src, &n) ||
+      !get_buffer(env, argv[1], "head", &head, &head_len) || !get_int(env, argv[2], "lineMax", &line_max))
+    return NULL;
+  ssize_t size = sv_prefix_size(src, n, head_len, (size_t)(line_max < 0 ? 0 : line_max));
+  if (size < 0) {
+    NODE_API_CALL(env, napi_get_null(env, &null_value));
+    return null_value;
+  }
+  NODE_API_CALL(env, napi_create_buffer(env, (size_t)size, &dst, &out));
+  sv_prefix_fill(src, n, head, head_len, dst);
+  return out;
 }
 
 static napi_value js_set_fd_flag(napi_env env, napi_callback_info info) {
@@ -587,6 +614,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"flock", js_flock},
       {"pipe", js_pipe},
       {"sendNonblock", js_send_nonblock},
+      {"prefixLines", js_prefix_lines},
       {"setFdFlag", js_set_fd_flag},
       {"getNofile", js_get_nofile},
       {"setPdeathsig", js_set_pdeathsig},

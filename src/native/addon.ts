@@ -64,6 +64,8 @@ export interface Addon {
   flock(fd: number, op: number): number;
   /** send(fd, data[offset..], MSG_DONTWAIT | MSG_NOSIGNAL): bytes written or -errno. */
   sendNonblock(fd: number, data: Buffer, offset: number): number;
+  /** native/lines.c: `head` before every line of `block` (whole lines), or null when a line is too long or has a control character. */
+  prefixLines(block: Buffer, head: Buffer, lineMax: number): Buffer | null;
   /** A pipe whose both ends are O_CLOEXEC; [readFd, writeFd] or [-errno, -1]. */
   pipe(): Int32Array;
   /** Sets or clears O_NONBLOCK (flag 0) or FD_CLOEXEC (flag 1) on fd. */

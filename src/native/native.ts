@@ -156,6 +156,15 @@ export function sendNonblock(fd: number, data: Buffer, offset = 0): number {
   return n;
 }
 
+/**
+ * `head` before every line of `block`, which ends with a newline, in one pass of C; null when a
+ * line is longer than `lineMax` bytes or has a byte the text format escapes (then the caller
+ * writes that block line by line).
+ */
+export function prefixLines(block: Buffer, head: Buffer, lineMax: number): Buffer | null {
+  return addon().prefixLines(block, head, lineMax);
+}
+
 /** Sets or clears O_NONBLOCK on fd. */
 export function setNonblocking(fd: number, on: boolean): void {
   check(addon().setFdFlag(fd, 0, on), 'fcntl');
