@@ -15,10 +15,7 @@
  *   4. It reaps every child: svinit, and orphans that are not svinit's descendants (svinit is
  *      their subreaper otherwise), e.g. what `docker exec` left behind.
  *   5. When svinit exits, it exits with svinit's status (128+n if svinit was killed by signal n,
- *      with one line on stderr): the kernel then ends whatever is left in the namespace. svinit
- *      keeps the pipe open and, once it is done, writes "exit N\n" just before its own _exit:
- *      the front exits with N at once (a Node process takes 3-4 ms to be torn down, this one
- *      well under 1 ms; the container ends when PID 1 does).
+ *      with one line on stderr): the kernel then ends whatever is left in the namespace.
  *
  * Only async-signal-safe calls between fork and exec. No allocation after start-up.
  */
@@ -143,45 +140,24 @@ int main(int argc, char **argv) {
   struct pollfd fds[2] = {{.fd = sfd, .events = POLLIN}, {.fd = ready[0], .events = POLLIN}};
 
   for (;;) {
-    if (poll(fds, 2, -1) < 0) {
+    if (poll(fds, listening ? 1 : 2, -1) < 0) {
       if (errno == EINTR) continue;
       say("svinit: fatal: the front's poll failed\n");
       kill(child, SIGKILL);
       return 101;
     }
-    if (fds[1].fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+    if (!listening && (fds[1].revents & (POLLIN | POLLHUP)) != 0) {
       ssize_t n = read(ready[0], text + len, sizeof text - 1 - len);
       if (n > 0) len += (size_t)n;
-      char *nl = memchr(text, '\n', len);
-      if (!listening && (n <= 0 || len == sizeof text - 1 || nl != NULL)) {
+      if (n <= 0 || len == sizeof text - 1 || memchr(text, '\n', len) != NULL) {
         text[len] = '\0';
-        if (nl != NULL) *nl = '\0';
         parse_handled(text, handled);
         listening = 1;
+        close(ready[0]);
         for (int s = 1; s < MAXSIG; s++) {
           if (held[s] && handled[s]) kill(child, s);
           held[s] = 0;
         }
-        /* What came after the first line (the exit line, if svinit was that quick). */
-        size_t used = nl != NULL ? (size_t)(nl - text) + 1 : len;
-        memmove(text, text + used, len - used);
-        len -= used;
-        nl = memchr(text, '\n', len);
-      }
-      if (listening && nl != NULL) {
-        /* "exit N": svinit is done (every process it ran gone, its output written) and about to
-         * _exit. Ending now spares the container the kernel's teardown of a Node process. */
-        int code;
-        *nl = '\0';
-        text[len < sizeof text ? len : sizeof text - 1] = '\0';
-        if (sscanf(text, "exit %d", &code) == 1 && code >= 0 && code <= 255) _exit(code);
-        len = 0;
-      }
-      if (n <= 0 || len == sizeof text - 1) {
-        /* svinit closed it (or sent garbage): from now on only its exit status counts. */
-        close(ready[0]);
-        fds[1].fd = -1;
-        len = 0;
       }
     }
     if ((fds[0].revents & POLLIN) == 0) continue;

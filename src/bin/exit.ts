@@ -3,18 +3,15 @@ import { writeSync } from 'node:fs';
 import { exitNow } from '../native/native.js';
 import { NativeLoadError } from '../native/loader.js';
 import { EXIT_SETUP } from '../process/exit-codes.js';
-import { sayExitToFront } from '../init/signals.js';
 
 /**
  * Exits with `work`'s code; a rejection is an internal error (exit 101), reported on stderr.
  * `fast` (the init): _exit through the addon, without Node's teardown, which a container's stop
- * would otherwise wait for; everything the init writes is synchronous, so nothing is lost. Behind
- * the C front, the front is told the code first and ends the container with it at once.
+ * would otherwise wait for; everything the init writes is synchronous, so nothing is lost.
  */
 export function exitWhenDone(prog: string, work: Promise<number>, fast = false): void {
   const end = (code: number): void => {
     if (fast) {
-      sayExitToFront(code);
       try {
         exitNow(code);
       } catch {

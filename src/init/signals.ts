@@ -28,8 +28,6 @@ interface SignalState {
   installed: boolean;
   /** svinit runs behind the C front (native/front.c), which is PID 1 and holds early signals. */
   front: boolean;
-  /** The pipe to the front, kept open to say the exit code (sayExitToFront); -1 when none. */
-  frontFd: number;
   queue: number[];
   handler: SignalHandler | null;
 }
@@ -40,7 +38,7 @@ interface SignalState {
  * parses the main bundle, and the main bundle's copy takes over the same queue.
  */
 const STATE: SignalState = ((globalThis as Record<symbol, SignalState | undefined>)[Symbol.for('svinit.signals')] ??=
-  { installed: false, front: false, frontFd: -1, queue: [], handler: null });
+  { installed: false, front: false, queue: [], handler: null });
 
 /** Hands one caught signal to the init, or queues it until `handleSignals` (bounded: see below). */
 export function deliverSignal(num: number): void {
@@ -66,7 +64,7 @@ export function installEarlySignals(): void {
  * Behind the C front, says which signals svinit now handles (Node's and `extra`, the native
  * ones), on the pipe the front gave it ($SVINIT_FRONT_FD): the front forwards what it held until
  * now, then every such signal as it comes, and drops the others (their default action would stop
- * or kill svinit). Called once every handler is in place. The pipe stays open for sayExitToFront.
+ * or kill svinit). Called once every handler is in place.
  */
 export function tellFront(extra: readonly number[]): void {
   const text = process.env['SVINIT_FRONT_FD'];
@@ -77,27 +75,10 @@ export function tellFront(extra: readonly number[]): void {
   const line = `${[...CAUGHT_SIGNALS.map((name) => constants.signals[name]), ...extra].join(' ')}\n`;
   try {
     writeSync(fd, line);
+    closeSync(fd);
+    STATE.front = process.ppid === 1;
   } catch {
     // Not the front's pipe after all (a stale variable): svinit is on its own.
-    return;
-  }
-  STATE.front = process.ppid === 1;
-  if (STATE.front) STATE.frontFd = fd;
-  else closeSync(fd);
-}
-
-/**
- * Behind the front, says the exit code on its pipe just before svinit's own exit: the front then
- * exits with it at once, and the container ends without waiting for the kernel to tear down a
- * Node process (3-4 ms here, against well under 1 ms for the front). Everything svinit had to do
- * is done by then: every process it ran is gone and its output is written.
- */
-export function sayExitToFront(code: number): void {
-  if (STATE.frontFd < 0) return;
-  try {
-    writeSync(STATE.frontFd, `exit ${code}\n`);
-  } catch {
-    // The front is gone (it cannot be, as PID 1); svinit's own exit says the same.
   }
 }
 

@@ -5,8 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/fixtures.js';
 import { childrenOf, procStat, zombiesOf } from '../helpers/proc.js';
@@ -90,44 +89,4 @@ test('an orphan from outside svinit\'s tree (as `docker exec` leaves) is reaped 
   await waitFor(() => !childrenOf(front).some((p) => comm(p) === 'sleep') && zombiesOf(front).length === 0, 10_000, 'the orphan reaped by the front');
   await init.signal('SIGTERM');
   assert.equal((await init.exit()).code, 0, init.stderr);
-});
-
-// The exit line: svinit writes "exit N" on the front's pipe just before its own _exit, and the
-// front ends with N at once. Run here on the front directly, with a shell standing in for svinit.
-const FRONT_SKIP = existsSync(FRONT) ? false : `${FRONT} is not built (npm ci builds it)`;
-
-function runFront(script: string): { status: number | null; ms: number; stderr: string; pidFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'svinit-front-'));
-  const pidFile = join(dir, 'pid');
-  const started = performance.now();
-  const r = spawnSync(FRONT, ['sh', '-c', script.replaceAll('$PIDFILE', pidFile)], { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, ms: performance.now() - started, stderr: r.stderr, pidFile };
-}
-
-function killLeftover(pidFile: string): void {
-  if (!existsSync(pidFile)) return;
-  try {
-    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
-  } catch {
-    // gone already
-  }
-}
-
-test('the front exits with the code svinit says on its pipe, without waiting for svinit to be gone', { skip: FRONT_SKIP, timeout: 60_000 }, (t) => {
-  // The signals line and the exit line in one write, then in two; the stand-in lingers 30 s.
-  for (const say of ['printf "15 2\\nexit 7\\n" >&$SVINIT_FRONT_FD', 'echo 15 >&$SVINIT_FRONT_FD; sleep 0.2; echo "exit 7" >&$SVINIT_FRONT_FD']) {
-    // The stand-in lets go of the output pipes: spawnSync waits for them, not for the front.
-    const r = runFront(`echo $$ > $PIDFILE; ${say}; exec sleep 30 >/dev/null 2>&1`);
-    t.after(() => killLeftover(r.pidFile));
-    t.diagnostic(`front ended ${Math.round(r.ms)} ms after its start`);
-    assert.equal(r.status, 7, r.stderr);
-    assert.ok(r.ms < 25_000, `the front did not wait for the 30 s stand-in (${Math.round(r.ms)} ms)`);
-  }
-});
-
-test('the front ignores a malformed exit line and a closed pipe: the child\'s own status counts', { skip: FRONT_SKIP, timeout: 60_000 }, () => {
-  for (const say of ['echo 15 >&$SVINIT_FRONT_FD; echo "exit soon" >&$SVINIT_FRONT_FD', 'echo 15 >&$SVINIT_FRONT_FD; echo "exit 300" >&$SVINIT_FRONT_FD', 'echo 15 >&$SVINIT_FRONT_FD; eval "exec $SVINIT_FRONT_FD>&-"']) {
-    const r = runFront(`${say}; sleep 0.3; exit 3`);
-    assert.equal(r.status, 3, `${say}: ${r.stderr}`);
-  }
 });
