@@ -587,7 +587,8 @@ static struct {
 
 static void notify_deliver(napi_env env, napi_value list) {
   napi_value cb, recv, result;
-  if (napi_get_reference_value(env, notify_w.cb, &cb) != napi_ok || napi_get_undefined(env, &recv) != napi_ok) return;
+  /* napi_make_callback wants an object as the receiver (undefined is napi_object_expected). */
+  if (napi_get_reference_value(env, notify_w.cb, &cb) != napi_ok || napi_get_global(env, &recv) != napi_ok) return;
   if (napi_make_callback(env, notify_w.ctx, recv, cb, 1, &list, &result) == napi_pending_exception) {
     napi_value err;
     if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
@@ -599,6 +600,7 @@ static void notify_readable(uv_poll_t *h, int status, int events) {
   (void)events;
   napi_env env = notify_w.env;
   napi_handle_scope scope;
+
   if (notify_w.fd < 0 || napi_open_handle_scope(env, &scope) != napi_ok) return;
   static char buf[NOTIFY_MAX + 1];
   napi_value list;

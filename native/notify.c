@@ -3,6 +3,7 @@
  * SO_PASSCRED so that the kernel attaches each sender's pid, which svinit checks against the
  * services' sessions. The socket is non-blocking; native/addon.c watches it with libuv. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>

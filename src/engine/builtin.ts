@@ -53,8 +53,9 @@ export function createBuiltinEngine(
   const gate = new DependencyGate(log, dir);
   let notify: NotifySocket | null = null;
   const readyWaiters = new Set<() => void>();
+  // Already on a turn of its own (the unit defers it): the dependents start in this one.
   const onReady = (): void => {
-    gate.schedule();
+    gate.evaluate();
     for (const w of [...readyWaiters]) w();
   };
   const scanner = new Scanner(dir, (name, path) => {
