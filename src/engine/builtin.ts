@@ -132,6 +132,7 @@ export function createBuiltinEngine(
         log.debug(`stopping ${tier.map((s) => s.name).join(', ')}: what needed them is gone`);
         await stopTier(tier, ctx);
       }
+      notify?.close();
     },
     kill() {
       // Tiers not reached yet are stopped now too (their records go to the shutdown), then killed.

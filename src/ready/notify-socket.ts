@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
-import { getsid, notifyOpen, type Datagram } from '../native/native.js';
+import { getsid, notifyClose, notifyOpen, type Datagram } from '../native/native.js';
 import type { ReadySink } from '../supervise/readiness.js';
 import type { DialectWatch } from './dialect.js';
 
@@ -59,6 +59,14 @@ export class NotifySocket {
         session = 0;
       },
     };
+  }
+
+  /** Closes the socket (every service is gone: the shutdown's end). */
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.bySession.clear();
+    notifyClose();
   }
 
   private ensureOpen(): void {

@@ -8,10 +8,10 @@ import type { TestContext } from 'node:test';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cFixture, repoRoot } from '../helpers/fixtures.js';
 import { track } from '../helpers/teardown.js';
+import { readStamps, type Stamp } from '../helpers/stamps.js';
 import { svinit as cli } from '../compat/runsv-harness.js';
 import { Svinit, Tree, waitUntil, type ServiceFiles } from './supervisor-harness.js';
 
@@ -35,26 +35,11 @@ while :; do sleep 1000 & k=$!; wait $k; done
 `;
 }
 
-interface Event {
-  readonly name: string;
-  readonly what: string;
-  readonly ns: bigint;
+function events(tree: Tree): Stamp[] {
+  return readStamps(join(tree.root, '.order'));
 }
 
-function events(tree: Tree): Event[] {
-  let text = '';
-  try {
-    text = readFileSync(join(tree.root, '.order'), 'utf8');
-  } catch {
-    return [];
-  }
-  return text.split('\n').filter((l) => l !== '').map((l) => {
-    const [name = '', what = '', ns = '0'] = l.split(' ');
-    return { name, what, ns: BigInt(ns) };
-  });
-}
-
-function at(ev: readonly Event[], name: string, what: string): bigint {
+function at(ev: readonly Stamp[], name: string, what: string): bigint {
   const e = ev.find((x) => x.name === name && x.what === what);
   assert.ok(e !== undefined, `no "${name} ${what}" in .order: ${JSON.stringify(ev.map((x) => `${x.name} ${x.what}`))}`);
   return e.ns;
