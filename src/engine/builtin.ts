@@ -53,7 +53,7 @@ export function createBuiltinEngine(
   const gate = new DependencyGate(log, dir);
   let notify: NotifySocket | null = null;
   const readyWaiters = new Set<() => void>();
-  // Already on a turn of its own (the unit defers it): the dependents start in this one.
+  // Deferred by the unit to a microtask of its own: the dependents start right away.
   const onReady = (): void => {
     gate.evaluate();
     for (const w of [...readyWaiters]) w();

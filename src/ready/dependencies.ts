@@ -11,17 +11,21 @@ export class DependencyGate {
   private readonly logged = new Set<string>();
   private scheduled = false;
   private blocked: ReadonlyMap<string, string> = new Map();
+  /** The graph changed (a service came or went) since it was last analysed. */
+  private dirty = true;
 
   constructor(private readonly log: Logger, private readonly where: string) {}
 
   /** A new service and the names it needs (its ./run is held when there are any). */
   add(service: Service, needs: readonly string[]): void {
     this.deps.set(service, needs);
+    this.dirty = true;
     this.schedule();
   }
 
   remove(service: Service): void {
     this.deps.delete(service);
+    this.dirty = true;
     this.schedule();
   }
 
@@ -44,9 +48,10 @@ export class DependencyGate {
     return [...this.deps].map(([s, deps]) => ({ name: s.name, deps }));
   }
 
-  /** Releases every held service whose dependencies are all ready; says why the others wait. */
-  evaluate(): void {
-    const byName = new Map([...this.deps.keys()].map((s) => [s.name, s] as const));
+  /** Analyses the graph again when it changed: cycles and missing dependencies, one line each. */
+  private reanalyse(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
     const { blocked, problems } = analyse(this.nodes(), this.where);
     this.blocked = blocked;
     for (const p of problems) {
@@ -54,6 +59,17 @@ export class DependencyGate {
       this.logged.add(p.message);
       this.log.warning(p.message);
     }
+  }
+
+  /**
+   * Releases every held service whose dependencies are all ready; says why the others wait. A
+   * change of readiness costs a look at the held services only (the graph is analysed when it changes).
+   */
+  evaluate(): void {
+    this.reanalyse();
+    const blocked = this.blocked;
+    const byName = new Map<string, Service>();
+    for (const s of this.deps.keys()) byName.set(s.name, s);
     for (const [service, needs] of this.deps) {
       if (!service.main.waiting) continue;
       const why = blocked.get(service.name);

@@ -190,11 +190,14 @@ export class Unit {
     if (next.stopping) next.ready = false;
     const changed = next.ready !== this.readyFacts.ready;
     this.readyFacts = next;
-    this.scheduleFlush();
+    // The engine hears it first (its dependents start), the files are written after that. In a
+    // microtask: once the step or I/O callback that got here has returned (never inside a step of
+    // this unit), and before the event loop moves on (a setImmediate cost a millisecond here).
     if (changed && this.spec.onReady !== undefined) {
       const onReady = this.spec.onReady;
-      setImmediate(() => onReady(this));
+      queueMicrotask(() => onReady(this));
     }
+    this.scheduleFlush();
   }
 
   /** The sink the current ./run's readiness watch reports to; reports of an older ./run are dropped. */

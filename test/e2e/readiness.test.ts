@@ -13,7 +13,7 @@ import { cFixture, repoRoot } from '../helpers/fixtures.js';
 import { track } from '../helpers/teardown.js';
 import { readStamps, type Stamp } from '../helpers/stamps.js';
 import { svinit as cli } from '../compat/runsv-harness.js';
-import { Svinit, Tree, waitUntil, type ServiceFiles } from './supervisor-harness.js';
+import { NO_RUNIT, Svinit, Tree, waitUntil, type ServiceFiles } from './supervisor-harness.js';
 
 const FIX = cFixture('ready-fixture');
 
@@ -266,4 +266,18 @@ test('--wait-ready=SECONDS: a service that is never ready: CMD starts after the 
   const code = await new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
   assert.equal(code, 7, log);
   assert.match(log, /--wait-ready: never not ready after 1 s; starting sh anyway/);
+});
+
+test('--engine runit: notification-fd, notify, timeout-ready and dependencies.d are each warned about once; the service runs', { skip: NO_RUNIT }, async (t: TestContext) => {
+  const s = await Svinit.start(t, {
+    web: {
+      run: run('web', 0, 'none'), 'notification-fd': ['3', 0o644], notify: ['', 0o644], 'timeout-ready': ['500', 0o644],
+      'dependencies.d/db': ['', 0o644],
+    },
+  }, undefined, ['--engine', 'runit']);
+  await waitUntil(() => events(s.tree).some((e) => e.name === 'web' && e.what === 'start'), 20_000, 'web started under runsv');
+  for (const f of ['notification-fd', 'notify', 'timeout-ready', 'dependencies.d']) {
+    assert.equal(s.matching(new RegExp(`web: ${f} is ignored with --engine runit \\(runsv does not read it\\)`)).length, 1, `${f}:\n${s.lines.join('\n')}`);
+  }
+  assert.equal(await s.terminate(), 0);
 });
