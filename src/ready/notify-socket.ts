@@ -83,18 +83,18 @@ export class NotifySocket {
     this.open = true;
   }
 
-  /** Which watched ./run a datagram belongs to: its sender is in that session, or is its MAINPID. */
-  private owner(pid: number): Watched | null {
-    if (pid <= 0) return null;
+  /**
+   * Which watched ./run a datagram belongs to: its sender is in that session, or is its MAINPID;
+   * else why not, in words.
+   */
+  private owner(pid: number): Watched | string {
+    if (pid <= 0) return 'the kernel gave no sender pid';
     const direct = this.bySession.get(pid);
     if (direct !== undefined) return direct;
-    const sid = getsid(pid);
-    if (sid !== null) {
-      const w = this.bySession.get(sid);
-      if (w !== undefined) return w;
-    }
     for (const w of this.bySession.values()) if (w.mainPid === pid) return w;
-    return null;
+    const sid = getsid(pid);
+    if (sid === null) return 'it had exited before svinit read the datagram, so its session cannot be checked (send from a process that stays, such as the daemon itself)';
+    return this.bySession.get(sid) ?? 'it is not in the session of a service with a notify file (nor its MAINPID=)';
   }
 
   private reject(kind: string, message: string): void {
@@ -111,8 +111,8 @@ export class NotifySocket {
 
   private take(d: Datagram): void {
     const w = this.owner(d.pid);
-    if (w === null) {
-      this.reject('foreign', `unable to accept a datagram from pid ${d.pid}: it is not in the session of a service with a notify file (nor its MAINPID=)`);
+    if (typeof w === 'string') {
+      this.reject('foreign', `unable to accept a datagram from pid ${d.pid}: ${w}`);
       return;
     }
     if (d.text === null) {
