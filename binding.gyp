@@ -9,7 +9,8 @@
         "native/sys.c",
         "native/errno-name.c",
         "native/catch.c",
-        "native/lines.c"
+        "native/lines.c",
+        "native/notify.c"
       ],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],
       "cflags_c": ["-std=c11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],

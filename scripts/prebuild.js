@@ -32,7 +32,10 @@ const COMMON = [
   '-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-D_GNU_SOURCE', `-ffile-prefix-map=${ROOT}=.`,
   '-fno-ident', '-s', '-Wl,--build-id=sha1',
 ];
-const ADDON_FLAGS = [...COMMON, '-Wno-unused-parameter', '-DNAPI_VERSION=8', '-shared', '-fPIC', '-I', HEADERS];
+// uv.h (the sd_notify socket's watch) is not in node-api-headers: it comes from the running
+// Node's headers; libuv keeps its ABI within 1.x, which every Node from 20 on ships.
+const UV_HEADERS = resolve(process.execPath, '../../include/node');
+const ADDON_FLAGS = [...COMMON, '-Wno-unused-parameter', '-DNAPI_VERSION=8', '-shared', '-fPIC', '-I', HEADERS, '-idirafter', UV_HEADERS];
 const FRONT_FLAGS = [...COMMON, '-static'];
 
 /** Every file `npm run prebuild` makes: where it goes, which compiler, and which Debian package has it. */

@@ -53,11 +53,17 @@ export function checkScriptExists(dir: string): boolean | string {
 }
 
 /** svinit's extra per-service facts (supervise/svinit.json); runsv writes no such file (then all null or empty). */
-export type ServiceExtras = Omit<SvinitJson, 'restarts'> & { readonly restarts: number | null };
+export type ServiceExtras = Omit<SvinitJson, 'restarts' | 'ready' | 'stopping'> & {
+  readonly restarts: number | null;
+  /** null: no svinit record (runsv supervises it; ready means up there). */
+  readonly ready: boolean | null;
+  readonly stopping: boolean | null;
+};
 
 const NO_EXTRAS: ServiceExtras = {
   restarts: null, lastExit: null, startedAt: null, failed: null, lastExitCode: null, lastExitSignal: null, spawnError: null,
-  recentStarts: [], finishTimedOutAt: null, problems: [],
+  recentStarts: [], finishTimedOutAt: null, problems: [], ready: null, readySince: null, notReadyReason: null, notifyStatus: null,
+  stopping: null,
 };
 
 /** Reads supervise/svinit.json; missing, unreadable or malformed gives all-null fields. */
@@ -84,6 +90,11 @@ export function readExtras(dir: string): ServiceExtras {
     recentStarts: list(d['recentStarts'], (x): x is number => typeof x === 'number' && Number.isFinite(x)),
     finishTimedOutAt: num(d['finishTimedOutAt']),
     problems: list(d['problems'], (x): x is string => typeof x === 'string'),
+    ready: typeof d['ready'] === 'boolean' ? d['ready'] : null,
+    readySince: num(d['readySince']),
+    notReadyReason: str(d['notReadyReason']),
+    notifyStatus: str(d['notifyStatus']),
+    stopping: typeof d['stopping'] === 'boolean' ? d['stopping'] : null,
   };
 }
 
@@ -157,4 +168,18 @@ export function failedReason(info: ServiceInfo): string | null {
   const s = info.status;
   if (info.extras.failed === null || info.probe.kind !== 'ok' || s === null) return null;
   return s.state === 'down' && s.pid === 0 && s.want === 'd' ? info.extras.failed : null;
+}
+
+/**
+ * Why a service that should be up is not ready (null: ready). svinit's record decides while svinit
+ * supervises it (a record older than the status file is not believed: the pid must match); under
+ * runsv, which has no readiness, ready means up.
+ */
+export function notReadyReason(info: ServiceInfo): string | null {
+  const s = info.status;
+  const x = info.extras;
+  if (x.stopping === true) return 'svinit is stopping';
+  if (x.ready === null) return s !== null && s.state === 'run' && s.pid !== 0 ? null : 'not up';
+  if (x.ready) return s !== null && s.state === 'run' && s.pid !== 0 ? null : 'not up';
+  return x.notReadyReason ?? 'not ready';
 }

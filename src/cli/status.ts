@@ -3,7 +3,7 @@
 import { failureMessage } from '../protocol/sv-format.js';
 import { ageSeconds } from '../protocol/tai64.js';
 import { RECENT_STARTS } from '../protocol/svinit-json.js';
-import { CRASH_STARTS, failedReason, NO_SUPERVISOR, spawnErrorText, startsLastMinute, type ServiceInfo } from './inspect.js';
+import { CRASH_STARTS, failedReason, NO_SUPERVISOR, notReadyReason, spawnErrorText, startsLastMinute, type ServiceInfo } from './inspect.js';
 import type { CliOutput } from './output.js';
 import { collectServices } from './service-list.js';
 import { serviceRoot } from './service-dir.js';
@@ -53,6 +53,16 @@ export interface StatusRow {
   readonly problems: readonly string[];
   /** Why the service is failed (it gave up, or cannot start); null in every other state. */
   readonly failed: string | null;
+  /** Ready in its own dialect (notification-fd, notify, check; else up); null when unknown (no supervisor). */
+  readonly ready: boolean | null;
+  /** When it last became ready, ISO 8601 UTC. */
+  readonly readySince: string | null;
+  /** Why it is not ready (waiting for a dependency, a cycle, svinit stopping); null when ready. */
+  readonly notReadyReason: string | null;
+  /** Its last sd_notify STATUS= text. */
+  readonly notifyStatus: string | null;
+  /** svinit is shutting down (every service reports not ready). */
+  readonly stopping: boolean;
   readonly error: string | null;
 }
 
@@ -80,7 +90,10 @@ export function statusRow(info: ServiceInfo, nowMs: number): StatusRow {
   const failing = spawnError !== null || (recent ?? 0) >= CRASH_STARTS;
   const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
   let state = bad?.state ?? (failed !== null ? 'failed' : s?.state) ?? 'error';
-  if (state === 'down' && s?.want === 'u') state = failing ? 'crash-loop' : 'restarting';
+  // Held for its dependencies (never started yet): waiting, not restarting.
+  const held = live && x.ready === false && s?.state === 'down' && s.pid === 0 && x.startedAt === null && x.notReadyReason !== null;
+  if (state === 'down' && s?.want === 'u') state = held ? 'waiting' : failing ? 'crash-loop' : 'restarting';
+  const notReady = live ? notReadyReason(info) : null;
   return {
     name: info.name,
     dir: info.dir,
@@ -103,6 +116,11 @@ export function statusRow(info: ServiceInfo, nowMs: number): StatusRow {
     finishTimedOutAt: live ? iso(x.finishTimedOutAt) : null,
     problems: live ? x.problems : [],
     failed,
+    ready: live ? notReady === null : null,
+    readySince: live && notReady === null ? iso(x.readySince) : null,
+    notReadyReason: live ? notReady : null,
+    notifyStatus: live ? x.notifyStatus : null,
+    stopping: live && x.stopping === true,
     error: bad?.error ?? null,
   };
 }
@@ -124,6 +142,9 @@ export function startsText(n: number): string {
 function note(r: StatusRow, nowMs: number): string {
   if (r.error !== null) return r.error;
   const parts: string[] = r.failed === null ? [] : [r.failed];
+  // Why it is not ready, when that says more than its state (a down service is plainly not ready).
+  if (r.ready === false && r.notReadyReason !== null && r.notReadyReason !== 'down' && r.notReadyReason !== 'not up' && r.failed === null) parts.push(`not ready: ${r.notReadyReason}`);
+  if (r.notifyStatus !== null) parts.push(`status: ${r.notifyStatus}`);
   if (r.spawnError !== null && r.failed === null) parts.push(r.spawnError);
   if ((r.startsLastMinute ?? 0) >= CRASH_STARTS) parts.push(`crash loop: ${startsText(r.startsLastMinute ?? 0)} in the last minute`);
   if (r.finishTimedOutAt !== null) {
@@ -142,9 +163,9 @@ export function statusTable(rows: readonly StatusRow[], nowMs = Date.now()): str
   const dash = (v: unknown): string => (v === null || v === undefined ? '-' : String(v));
   const cells = rows.map((r) => [
     r.name, r.state, dash(r.pid), r.seconds === null ? '-' : formatAge(r.seconds), dash(r.want),
-    dash(r.restarts), dash(r.lastExit), note(r, nowMs),
+    r.ready === null ? '-' : r.ready ? 'yes' : 'no', dash(r.restarts), dash(r.lastExit), note(r, nowMs),
   ]);
-  const head = ['SERVICE', 'STATE', 'PID', 'TIME', 'WANT', 'RESTARTS', 'LAST EXIT', 'NOTE'];
+  const head = ['SERVICE', 'STATE', 'PID', 'TIME', 'WANT', 'READY', 'RESTARTS', 'LAST EXIT', 'NOTE'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   return [head, ...cells].map((c) => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
 }

@@ -38,4 +38,15 @@ export interface Engine {
    * good; the init then ends the container with its status. Only the built-in engine reports one.
    */
   onCritical(listener: (failure: CriticalFailure) => void): void;
+  /**
+   * The shutdown has begun: every service reports not ready from now on (svinit.json, --http), so
+   * that load balancers stop routing before the first stop signal (--drain). Idempotent.
+   */
+  announceStop(): void;
+  /**
+   * Resolves once every service that should run is ready (those that can never start, for a
+   * cycle or a missing dependency, or that failed for good, do not count), or after `ms` (null:
+   * no limit), with the names still not ready ([] when all are). For --wait-ready.
+   */
+  waitReady(ms: number | null): Promise<readonly string[]>;
 }

@@ -42,6 +42,13 @@ export interface InitOptions {
   readonly logFormat: 'inherit' | 'prefix' | 'json';
   /** --critical NAME (repeatable): services whose failure for good ends the container. */
   readonly critical: readonly string[];
+  /** --drain SECONDS: ms between reporting not ready and the first stop signal, inside the grace (0: none). */
+  readonly drainMs: number;
+  /**
+   * --wait-ready[=SECONDS]: CMD starts once every service is ready; null = CMD starts at once,
+   * Infinity = no limit, else the ms after which CMD starts anyway, with a warning.
+   */
+  readonly waitReadyMs: number | null;
 }
 
 export type ParsedCommand =
@@ -97,6 +104,11 @@ options:
   --critical NAME     when service NAME fails for good (gave up, or ended after sv once),
                       stop everything and exit with its status (repeatable; or a file
                       named critical in its directory)
+  --wait-ready[=SECONDS]  start CMD only once every service is ready (notification-fd,
+                      notify, check; else up); after SECONDS start it anyway, with a warning
+                      (without =SECONDS: no limit)
+  --drain SECONDS     at a shutdown, report not ready at once and wait SECONDS (inside the
+                      grace) before the first stop signal to a service
   -v, --verbose       log more (every start, exit and reaped orphan)
   -q, --quiet         log warnings and errors only
   --no-reap           do not reap orphans (debugging only)
@@ -106,7 +118,8 @@ options:
 commands (as the first argument only):
   svinit sv [-v] [-w SEC] COMMAND SERVICE...   runit's sv, for svinit's and runsv's services
   svinit status [--json] [SERVICE...]          every service at a glance
-  svinit check                                 exit 0 if and only if every wanted service is up
+  svinit check [--ready]                       exit 0 if and only if every wanted service is up
+                                               (--ready: and ready)
 `;
 
 function parseGrace(text: string, source: string): number {
@@ -175,6 +188,8 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   let hookTimeoutMs = DEFAULT_HOOK_TIMEOUT_MS;
   let onHookFailure: InitOptions['onHookFailure'] = 'stop';
   const critical: string[] = [];
+  let drainMs = 0;
+  let waitReadyMs: number | null = null;
   let logPrefix = false;
   let logJson = false;
   const rewrite = new Map<number, number>();
@@ -264,6 +279,16 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
         if (!critical.includes(name)) critical.push(name);
         break;
       }
+      case '--drain': {
+        const v = value();
+        if (!/^\d+(\.\d+)?$/.test(v) || Number(v) > 86400) throw new UsageError(`unable to use --drain "${v}": give a number of seconds, e.g. --drain 5`);
+        drainMs = Math.round(Number(v) * 1000);
+        break;
+      }
+      case '--wait-ready':
+        // The value only with "=": a bare --wait-ready followed by CMD must not eat CMD's name.
+        waitReadyMs = inline === null ? Infinity : parseGrace(inline, '--wait-ready');
+        break;
       case '-v': case '--verbose': verbosity = 'verbose'; break;
       case '-q': case '--quiet': verbosity = 'quiet'; break;
       case '--no-reap': reap = false; break;
@@ -277,10 +302,12 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   if (cmd === null && (singleChild || killGroup || rewrite.size > 0 || exitRemap.size > 0)) {
     throw new UsageError('unable to use -c, -g, -r, -e or --exit-remap without a command: they shape the main command; give one after --');
   }
+  if (cmd === null && waitReadyMs !== null) throw new UsageError('unable to use --wait-ready without a command: it delays the main command; give one after --');
+  if (drainMs >= graceMs) throw new UsageError(`unable to use --drain ${drainMs / 1000}: it must be shorter than the grace (${graceMs / 1000} s), which it is part of; raise --grace`);
   const command: CommandSpec | null = cmd === null ? null : { argv: cmd, singleChild, killGroup, rewrite, exitRemap };
   return { kind: 'run', options: { dir, dirGiven, services, graceMs, engine, verbosity, reap, report, pdeathsig, stopSignals,
     initDirs: initDirs.length > 0 ? initDirs : DEFAULT_INIT_DIRS,
     finishDirs: finishDirs.length > 0 ? finishDirs : DEFAULT_FINISH_DIRS,
     envDirs: envDirs.length > 0 ? envDirs : DEFAULT_ENV_DIRS,
-    hookTimeoutMs, onHookFailure, command, critical, logFormat: logJson ? 'json' : logPrefix ? 'prefix' : 'inherit' } };
+    hookTimeoutMs, onHookFailure, command, critical, drainMs, waitReadyMs, logFormat: logJson ? 'json' : logPrefix ? 'prefix' : 'inherit' } };
 }

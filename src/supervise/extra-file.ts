@@ -13,10 +13,11 @@ export type ExtraInfo = SvinitJson;
 
 const last = new WeakMap<Unit, string>();
 
-/** Rewrites the file (atomically) when its contents changed. */
-export function writeExtra(superviseDir: string, unit: Unit, log: Logger): void {
+/** What svinit.json holds for `unit` now; the one source of the file and of every in-memory reader (--http). */
+export function extraInfo(unit: Unit): ExtraInfo {
   const exit = unit.lastStatus === null ? null : decodeStatus(unit.lastStatus);
-  const info: ExtraInfo = {
+  const r = unit.readyFacts;
+  return {
     restarts: Math.max(0, unit.starts - 1),
     lastExit: unit.lastExit,
     startedAt: unit.state.runStartUs === null ? null : Math.floor(unit.state.runStartUs / 1000),
@@ -27,8 +28,17 @@ export function writeExtra(superviseDir: string, unit: Unit, log: Logger): void 
     recentStarts: unit.recentStarts,
     finishTimedOutAt: unit.finishTimedOutAt,
     problems: unit.settingProblems,
+    ready: r.ready,
+    readySince: r.readySince,
+    notReadyReason: r.notReadyReason,
+    notifyStatus: r.notifyStatus,
+    stopping: r.stopping,
   };
-  const text = `${JSON.stringify(info)}\n`;
+}
+
+/** Rewrites the file (atomically) when its contents changed. */
+export function writeExtra(superviseDir: string, unit: Unit, log: Logger): void {
+  const text = `${JSON.stringify(extraInfo(unit))}\n`;
   if (last.get(unit) === text) return;
   last.set(unit, text);
   const path = join(superviseDir, EXTRA_FILE);
