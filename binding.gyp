@@ -8,7 +8,9 @@
         "native/wait.c",
         "native/sys.c",
         "native/errno-name.c",
-        "native/catch.c"
+        "native/catch.c",
+        "native/lines.c",
+        "native/notify.c"
       ],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],
       "cflags_c": ["-std=c11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <node_api.h>
+#include <uv.h>
 
 #include "spawn.h"
 #include "sys.h"
@@ -259,7 +260,7 @@ static bool spawn_lists(napi_env env, napi_value obj, struct spawn_args *a) {
   int64_t nums[NGROUPS_MAX_SV];
   uint32_t n = 0;
   if (!get_prop(env, obj, "stdio", &v) ||
-      !get_nums(env, v, "stdio", SV_MAX_SLOTS, -1, INT_MAX, nums, &n))
+      !get_nums(env, v, "stdio", SV_MAX_SLOTS, SV_STDIO_CLOSED, INT_MAX, nums, &n))
     return false;
   if (n < 3) return type_error(env, "stdio needs at least 3 slots");
   if (!get_sigset_prop(env, obj, "sigBlock", &a->o.sig_block) ||
@@ -474,25 +475,52 @@ static napi_value js_pipe(napi_env env, napi_callback_info info) {
   return make_i32_array(env, fds, 2);
 }
 
+/* A Buffer argument's bytes; false with a TypeError thrown when it is not a Buffer. */
+static bool get_buffer(napi_env env, napi_value v, const char *name, void **data, size_t *len) {
+  bool is_buf = false;
+  if (napi_is_buffer(env, v, &is_buf) != napi_ok || !is_buf) {
+    char msg[64];
+    snprintf(msg, sizeof msg, "%s must be a Buffer", name);
+    type_error(env, msg);
+    return false;
+  }
+  return napi_get_buffer_info(env, v, data, len) == napi_ok;
+}
+
 /* sendNonblock(fd, buffer, offset): sv_send_nonblock of buffer[offset..]; bytes written or -errno. */
 static napi_value js_send_nonblock(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int fd = 0, off = 0;
-  bool is_buf = false;
-  if (!get_args(env, info, 3, argv) || !get_int(env, argv[0], "fd", &fd) || !get_int(env, argv[2], "offset", &off)) return NULL;
-  NODE_API_CALL(env, napi_is_buffer(env, argv[1], &is_buf));
-  if (!is_buf) {
-    type_error(env, "data must be a Buffer");
-    return NULL;
-  }
   void *data = NULL;
   size_t len = 0;
-  NODE_API_CALL(env, napi_get_buffer_info(env, argv[1], &data, &len));
+  if (!get_args(env, info, 3, argv) || !get_int(env, argv[0], "fd", &fd) || !get_int(env, argv[2], "offset", &off) ||
+      !get_buffer(env, argv[1], "data", &data, &len))
+    return NULL;
   if (off < 0 || (size_t)off > len) {
     type_error(env, "offset out of range");
     return NULL;
   }
   return make_int(env, sv_send_nonblock(fd, (const char *)data + off, len - (size_t)off));
+}
+
+/* prefixLines(block, head, lineMax): a new Buffer with head before every line of block, or null
+ * when the block needs the line-by-line path (see sv_prefix_size). */
+static napi_value js_prefix_lines(napi_env env, napi_callback_info info) {
+  napi_value argv[3], out, null_value;
+  void *src = NULL, *head = NULL, *dst = NULL;
+  size_t n = 0, head_len = 0;
+  int line_max = 0;
+  if (!get_args(env, info, 3, argv) || !get_buffer(env, argv[0], "block", &src, &n) ||
+      !get_buffer(env, argv[1], "head", &head, &head_len) || !get_int(env, argv[2], "lineMax", &line_max))
+    return NULL;
+  ssize_t size = sv_prefix_size(src, n, head_len, (size_t)(line_max < 0 ? 0 : line_max));
+  if (size < 0) {
+    NODE_API_CALL(env, napi_get_null(env, &null_value));
+    return null_value;
+  }
+  NODE_API_CALL(env, napi_create_buffer(env, (size_t)size, &dst, &out));
+  sv_prefix_fill(src, n, head, head_len, dst);
+  return out;
 }
 
 static napi_value js_set_fd_flag(napi_env env, napi_callback_info info) {
@@ -568,6 +596,121 @@ static napi_value errno_string(napi_env env, napi_callback_info info, bool text)
 static napi_value js_errno_name(napi_env env, napi_callback_info info) { return errno_string(env, info, false); }
 static napi_value js_errno_text(napi_env env, napi_callback_info info) { return errno_string(env, info, true); }
 
+/* The sd_notify socket, watched by libuv on Node's own loop (napi_get_uv_event_loop, uv_poll):
+ * no thread and no timer; svinit wakes only when a datagram arrives. Each wake-up reads at most
+ * NOTIFY_BATCH datagrams (the poll is level-triggered: the rest come on the next turn) and calls
+ * the JS callback once with an array of [pid, uid, length, text|null] (null: over NOTIFY_MAX). */
+#define NOTIFY_MAX 4096
+#define NOTIFY_BATCH 64
+
+static struct {
+  napi_env env;
+  napi_ref cb;
+  napi_async_context ctx;
+  uv_poll_t poll;
+  int fd;
+  int active;
+} notify_w = {.fd = -1};
+
+static void notify_deliver(napi_env env, napi_value list) {
+  napi_value cb, recv, result;
+  /* napi_make_callback wants an object as the receiver (undefined is napi_object_expected). */
+  if (napi_get_reference_value(env, notify_w.cb, &cb) != napi_ok || napi_get_global(env, &recv) != napi_ok) return;
+  if (napi_make_callback(env, notify_w.ctx, recv, cb, 1, &list, &result) == napi_pending_exception) {
+    napi_value err;
+    if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
+  }
+}
+
+static void notify_readable(uv_poll_t *h, int status, int events) {
+  (void)h;
+  (void)events;
+  napi_env env = notify_w.env;
+  napi_handle_scope scope;
+
+  if (notify_w.fd < 0 || napi_open_handle_scope(env, &scope) != napi_ok) return;
+  static char buf[NOTIFY_MAX + 1];
+  napi_value list;
+  uint32_t n = 0;
+  if (napi_create_array(env, &list) != napi_ok) goto out;
+  for (int i = 0; i < NOTIFY_BATCH && status == 0; i++) {
+    struct sv_notify_msg m;
+    int r = sv_notify_recv(notify_w.fd, buf, NOTIFY_MAX, &m);
+    if (r < 0) break; /* EAGAIN: drained; anything else: tried again when libuv calls next */
+    napi_value item, v[4];
+    int too_long = m.truncated || r > NOTIFY_MAX;
+    if (napi_create_array_with_length(env, 4, &item) != napi_ok || napi_create_int64(env, m.pid, &v[0]) != napi_ok ||
+        napi_create_int64(env, m.uid, &v[1]) != napi_ok || napi_create_int64(env, r, &v[2]) != napi_ok)
+      goto out;
+    if (too_long ? napi_get_null(env, &v[3]) : napi_create_string_latin1(env, buf, (size_t)r, &v[3])) goto out;
+    for (uint32_t k = 0; k < 4; k++)
+      if (napi_set_element(env, item, k, v[k]) != napi_ok) goto out;
+    if (napi_set_element(env, list, n++, item) != napi_ok) goto out;
+  }
+  if (n > 0) notify_deliver(env, list);
+out:
+  napi_close_handle_scope(env, scope);
+}
+
+static void notify_closed(uv_handle_t *h) {
+  (void)h;
+  if (notify_w.fd >= 0) close(notify_w.fd);
+  notify_w.fd = -1;
+}
+
+/* notifyOpen(name, callback): binds the abstract socket `name` and watches it; the fd or -errno.
+ * One socket per process: a second call while one is open is -EBUSY. */
+static napi_value js_notify_open(napi_env env, napi_callback_info info) {
+  napi_value argv[2], res_name;
+  napi_valuetype t;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  NODE_API_CALL(env, napi_typeof(env, argv[1], &t));
+  if (t != napi_function) {
+    type_error(env, "callback must be a function");
+    return NULL;
+  }
+  if (notify_w.active || notify_w.fd >= 0) return make_int(env, -EBUSY);
+  char *name = get_string(env, argv[0], "name");
+  if (name == NULL) return NULL;
+  int fd = sv_notify_socket(name, strlen(name));
+  free(name);
+  if (fd < 0) return make_int(env, fd);
+  uv_loop_t *loop = NULL;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &notify_w.poll, fd) != 0) {
+    close(fd);
+    return make_int(env, -EIO);
+  }
+  notify_w.env = env;
+  notify_w.fd = fd;
+  notify_w.active = 1;
+  NODE_API_CALL(env, napi_create_reference(env, argv[1], 1, &notify_w.cb));
+  NODE_API_CALL(env, napi_create_string_utf8(env, "svinit:notify", NAPI_AUTO_LENGTH, &res_name));
+  NODE_API_CALL(env, napi_async_init(env, NULL, res_name, &notify_w.ctx));
+  /* It never keeps the loop alive by itself: svinit decides when it exits. */
+  uv_unref((uv_handle_t *)&notify_w.poll);
+  uv_poll_start(&notify_w.poll, UV_READABLE, notify_readable);
+  return make_int(env, fd);
+}
+
+/* notifyClose(): stops watching and closes the socket (the close itself comes after this turn). */
+static napi_value js_notify_close(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (!notify_w.active) return make_int(env, 0);
+  notify_w.active = 0;
+  uv_poll_stop(&notify_w.poll);
+  uv_close((uv_handle_t *)&notify_w.poll, notify_closed);
+  napi_delete_reference(env, notify_w.cb);
+  napi_async_destroy(env, notify_w.ctx);
+  return make_int(env, 0);
+}
+
+static napi_value js_getsid(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int pid = 0;
+  if (!get_args(env, info, 1, argv) || !get_int(env, argv[0], "pid", &pid)) return NULL;
+  return make_int(env, sv_getsid(pid));
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   static const struct {
     const char *name;
@@ -587,6 +730,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"flock", js_flock},
       {"pipe", js_pipe},
       {"sendNonblock", js_send_nonblock},
+      {"prefixLines", js_prefix_lines},
       {"setFdFlag", js_set_fd_flag},
       {"getNofile", js_get_nofile},
       {"setPdeathsig", js_set_pdeathsig},
@@ -596,6 +740,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"exitNow", js_exit_now},
       {"errnoName", js_errno_name},
       {"errnoText", js_errno_text},
+      {"notifyOpen", js_notify_open},
+      {"notifyClose", js_notify_close},
+      {"getsid", js_getsid},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

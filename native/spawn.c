@@ -64,13 +64,17 @@ static void child_stdio(struct child_ctx *c) {
   /* First move every source above the target range, so that a dup2 into slot i can never
    * clobber a source still needed by a later slot. */
   for (int i = 0; i < n; i++) {
+    moved[i] = -1;
+    if (o->stdio[i] == SV_STDIO_CLOSED) continue;
     int src = o->stdio[i] == SV_STDIO_NULL ? c->devnull : o->stdio[i];
     moved[i] = fcntl(src, F_DUPFD_CLOEXEC, n);
     if (moved[i] < 0) child_fail(c, "dup");
   }
   /* dup2 leaves the new descriptor without FD_CLOEXEC: Node marked 0-2 CLOEXEC at start-up. */
-  for (int i = 0; i < n; i++)
-    if (dup2(moved[i], i) < 0) child_fail(c, "dup2");
+  for (int i = 0; i < n; i++) {
+    if (moved[i] < 0) close(i);
+    else if (dup2(moved[i], i) < 0) child_fail(c, "dup2");
+  }
   close_from(n);
   /* Node sets O_NONBLOCK on its stdio pipes; it belongs to the shared open file description,
    * so clear it for the child's 0-2 (as libuv does). Extra fds keep their flags. */

@@ -21,6 +21,8 @@
 
 /* Slot value meaning "open /dev/null here". */
 #define SV_STDIO_NULL (-1)
+/* Slot value meaning "leave this child fd closed" (the fds below a notification-fd). */
+#define SV_STDIO_CLOSED (-2)
 
 /* The most slots (child fds 0..n-1) one spawn can map. */
 #define SV_MAX_SLOTS 64
@@ -30,7 +32,7 @@ struct sv_spawn_opts {
   char *const *argv;   /* NULL terminated */
   char *const *envp;   /* NULL terminated, exactly the child's environment */
   const char *cwd;     /* NULL = inherit */
-  const int *stdio;    /* stdio[i] = parent fd that becomes child fd i, or SV_STDIO_NULL */
+  const int *stdio;    /* stdio[i] = parent fd that becomes child fd i, SV_STDIO_NULL or SV_STDIO_CLOSED */
   int nstdio;          /* 0..SV_MAX_SLOTS */
   int pgroup;          /* SV_PGROUP_* */
   pid_t pgid;

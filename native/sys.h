@@ -48,6 +48,25 @@ int sv_tty_session(int fd);
  * to fd, which must be non-blocking; see catch.c for the rules. 0 or -errno (-EINVAL for KILL,
  * STOP, CHLD and glibc's own 32 and 33, before anything is installed). */
 int sv_catch_signals(int fd, const int *sigs, int n);
+/* lines.c: --log-prefix's hot path. sv_prefix_size: the size of src[0..n) with head_len bytes
+ * before each line, or -1 when src does not end with a newline, has a line longer than line_max,
+ * or has a byte the text format escapes (the caller then does it line by line).
+ * sv_prefix_fill writes it into out, which has that size. */
+ssize_t sv_prefix_size(const unsigned char *src, size_t n, size_t head_len, size_t line_max);
+void sv_prefix_fill(const unsigned char *src, size_t n, const unsigned char *head, size_t head_len, unsigned char *out);
+/* notify.c: the sd_notify socket (abstract name `name`, `len` bytes, no leading NUL), bound,
+ * non-blocking, close-on-exec, SO_PASSCRED on; fd or -errno. */
+int sv_notify_socket(const char *name, size_t len);
+struct sv_notify_msg {
+  pid_t pid;      /* the sender (SCM_CREDENTIALS); 0 when the kernel gave none */
+  long long uid;  /* -1 when none */
+  int truncated;  /* longer than the buffer: the text is not usable */
+};
+/* One datagram into buf[0..cap): its full length (even when truncated) or -errno (-EAGAIN when
+ * none is waiting). Descriptors passed with it are closed at once. */
+int sv_notify_recv(int fd, char *buf, size_t cap, struct sv_notify_msg *m);
+/* getsid(pid): the session of pid, or -errno (-ESRCH once it is gone) */
+int sv_getsid(pid_t pid);
 const char *sv_errno_name(int err);
 const char *sv_errno_text(int err);
 

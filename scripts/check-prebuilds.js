@@ -43,13 +43,16 @@ export function glibcNeeded(file) {
   return best;
 }
 
-/** Links the musl addon into a program against musl's libc and a stand-in for Node's napi_* symbols. */
+/** Node's own symbols an addon may use: Node-API, and libuv (the sd_notify socket's watch). */
+const FROM_NODE = /^(napi_|uv_)/;
+
+/** Links the musl addon into a program against musl's libc and a stand-in for Node's napi_* and uv_* symbols. */
 function muslLinks(file) {
   const undef = [...readelf(['--dyn-syms'], file).matchAll(/ UND (\w+)/g)].map((m) => m[1]);
-  const napi = [...new Set(undef.filter((s) => s.startsWith('napi_')))];
+  const napi = [...new Set(undef.filter((s) => FROM_NODE.test(s)))];
   const dir = mkdtempSync(join(tmpdir(), 'svinit-musl-'));
   try {
-    // Node itself provides the napi_* functions; each gets a definition here so that the linker's
+    // Node itself provides the napi_* and uv_* functions; each gets a definition here so that the linker's
     // --no-allow-shlib-undefined reports every *other* symbol musl's libc does not have.
     writeFileSync(join(dir, 'napi.c'), napi.map((s) => `void ${s}(void) {}\n`).join(''));
     writeFileSync(join(dir, 'main.c'), 'int main(void) { return 0; }\n');
@@ -86,7 +89,7 @@ function checkOne(dir, t) {
   }
   if (libs.some((l) => l !== 'libc.so')) throw new Error(`${name}: needs ${libs.join(', ')}, not only musl's libc.so`);
   const n = muslLinks(file);
-  return `${name}: ${t.machine}, links against musl's libc alone (${n} napi_* symbols left to Node)`;
+  return `${name}: ${t.machine}, links against musl's libc alone (${n} napi_* and uv_* symbols left to Node)`;
 }
 
 /** Checks every target's file under `dir`; returns one line a file, throws on the first failure. */

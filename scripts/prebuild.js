@@ -25,13 +25,17 @@ import { checkPrebuilds } from './check-prebuilds.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HEADERS = dirname(createRequire(import.meta.url).resolve('node-api-headers/include/node_api.h'));
-const ADDON_SOURCES = ['addon.c', 'spawn.c', 'wait.c', 'sys.c', 'errno-name.c', 'catch.c'].map((f) => `native/${f}`);
+// The addon's sources are binding.gyp's (one list for node-gyp and for the prebuilds).
+const ADDON_SOURCES = JSON.parse(readFileSync(join(ROOT, 'binding.gyp'), 'utf8')).targets.find((t) => t.target_name === 'svinit').sources;
 // The flags of binding.gyp, plus what makes the bytes reproducible and the file small.
 const COMMON = [
   '-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-D_GNU_SOURCE', `-ffile-prefix-map=${ROOT}=.`,
   '-fno-ident', '-s', '-Wl,--build-id=sha1',
 ];
-const ADDON_FLAGS = [...COMMON, '-Wno-unused-parameter', '-DNAPI_VERSION=8', '-shared', '-fPIC', '-I', HEADERS];
+// uv.h (the sd_notify socket's watch) is not in node-api-headers: it comes from the running
+// Node's headers; libuv keeps its ABI within 1.x, which every Node from 20 on ships.
+const UV_HEADERS = resolve(process.execPath, '../../include/node');
+const ADDON_FLAGS = [...COMMON, '-Wno-unused-parameter', '-DNAPI_VERSION=8', '-shared', '-fPIC', '-I', HEADERS, '-idirafter', UV_HEADERS];
 const FRONT_FLAGS = [...COMMON, '-static'];
 
 /** Every file `npm run prebuild` makes: where it goes, which compiler, and which Debian package has it. */

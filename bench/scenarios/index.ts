@@ -5,6 +5,7 @@ import { logThroughput } from './log-throughput.js';
 import { mainCommand } from './main-command.js';
 import { memory } from './memory.js';
 import { orphanStorm } from './orphan-storm.js';
+import { readiness } from './readiness.js';
 import { probeLatency } from './probe-latency.js';
 import { startup } from './startup.js';
 import { statusLatency } from './status-latency.js';
@@ -27,5 +28,6 @@ export const SCENARIOS: readonly Scenario[] = [
   termWindow,
   mainCommand,
   logThroughput,
+  readiness,
   probeLatency,
 ];

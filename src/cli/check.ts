@@ -4,7 +4,7 @@
 import { errorText } from '../protocol/error-text.js';
 import { failureMessage } from '../protocol/sv-format.js';
 import { ageSeconds } from '../protocol/tai64.js';
-import { CRASH_STARTS, failedReason, NO_SUPERVISOR, spawnErrorText, startsLastMinute, startsText, type ServiceInfo } from '../protocol/status-model.js';
+import { CRASH_STARTS, failedReason, NO_SUPERVISOR, notReadyReason, spawnErrorText, startsLastMinute, startsText, type ServiceInfo } from '../protocol/status-model.js';
 import { checkScriptExists } from './inspect.js';
 import type { CliOutput } from './output.js';
 import { collectServices } from './service-list.js';
@@ -19,12 +19,14 @@ export const CHECK_USAGE = 100;
 /** How long a service's `check` script may run by default. */
 export const DEFAULT_SCRIPT_TIMEOUT_S = 5;
 
-const HELP = `usage: svinit check [-v] [--dir DIR] [--timeout SEC] [SERVICE...]   (or -h, --help, --version)
+const HELP = `usage: svinit check [-v] [--ready] [--dir DIR] [--timeout SEC] [SERVICE...]   (or -h, --help, --version)
 
 Exit 0 if and only if every service in DIR (--dir, else $SVDIR, else /etc/service), or every one
 named, that should be up (want up; or, unsupervised, no down file) is running, not paused, and its
 check script (if any) passes within --timeout (default 5 s). Otherwise print one line naming the
-failing services and exit 1. -v also prints a line when healthy. See docs/commands/check.md.`;
+failing services and exit 1. With --ready, each of them must also be ready (its notification-fd,
+notify or check said so; else up), and nothing is ready once svinit shuts down. -v also prints a
+line when healthy. See docs/commands/check.md.`;
 
 /** Why one service is not healthy, or null when it is fine as far as the status tells. */
 export function statusProblem(info: ServiceInfo, nowMs: number): string | null {
@@ -50,6 +52,7 @@ export function statusProblem(info: ServiceInfo, nowMs: number): string | null {
 
 interface CheckArgs {
   verbose: boolean;
+  ready: boolean;
   dir: string | undefined;
   timeoutS: number;
   names: string[];
@@ -57,7 +60,7 @@ interface CheckArgs {
 
 function parseArgs(argv: readonly string[]): CheckArgs | { help: true } | { version: true } | { usage: string } {
   const parsed = parseCli(argv, {
-    verbose: { type: 'boolean', short: 'v' }, dir: { type: 'string' }, timeout: { type: 'string' },
+    verbose: { type: 'boolean', short: 'v' }, ready: { type: 'boolean' }, dir: { type: 'string' }, timeout: { type: 'string' },
     help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
   });
   if (!parsed.ok) return { usage: parsed.message };
@@ -69,7 +72,7 @@ function parseArgs(argv: readonly string[]): CheckArgs | { help: true } | { vers
     if (!/^\d+(\.\d+)?$/.test(values.timeout)) return { usage: `unable to use --timeout "${values.timeout}": give seconds, e.g. --timeout 3` };
     timeoutS = Number(values.timeout);
   }
-  return { verbose: values.verbose === true, dir: values.dir, timeoutS, names };
+  return { verbose: values.verbose === true, ready: values.ready === true, dir: values.dir, timeoutS, names };
 }
 
 // Runs the check scripts of the services that look up, all at once; returns the failing names.
@@ -99,7 +102,7 @@ export async function runCheck(argv: readonly string[], env: NodeJS.ProcessEnv, 
   }
   if ('usage' in args) {
     output.err(`svinit check: ${args.usage}`);
-    output.err('usage: svinit check [-v] [--dir DIR] [--timeout SEC] [SERVICE...]');
+    output.err('usage: svinit check [-v] [--ready] [--dir DIR] [--timeout SEC] [SERVICE...]');
     return CHECK_USAGE;
   }
   const found = collectServices(args.names, serviceRoot(args.dir, env), cwd);
@@ -112,16 +115,19 @@ export async function runCheck(argv: readonly string[], env: NodeJS.ProcessEnv, 
   const up: ServiceInfo[] = [];
   for (const info of found.services) {
     const p = statusProblem(info, now);
+    const wanted = info.status !== null && info.status.want === 'u';
+    const notReady = args.ready && p === null && (wanted || info.extras.stopping === true) ? notReadyReason(info) : null;
     if (p !== null) problems.set(info.name, p);
-    else if (info.status !== null && info.status.want === 'u') up.push(info);
+    else if (notReady !== null) problems.set(info.name, `not ready: ${notReady}`);
+    else if (wanted) up.push(info);
   }
   for (const [name, p] of await scriptProblems(up, args, env, output)) problems.set(name, p);
   const total = found.services.length;
   if (problems.size === 0) {
-    if (args.verbose) output.out(`svinit check: healthy: ${total} service${total === 1 ? '' : 's'}, every wanted one up`);
+    if (args.verbose) output.out(`svinit check: healthy: ${total} service${total === 1 ? '' : 's'}, every wanted one up${args.ready ? ' and ready' : ''}`);
     return CHECK_HEALTHY;
   }
   const list = found.services.filter((s) => problems.has(s.name)).map((s) => `${s.name} (${problems.get(s.name) ?? ''})`);
-  output.out(`svinit check: unhealthy: ${problems.size} of ${total} not up: ${list.join(', ')}`);
+  output.out(`svinit check: unhealthy: ${problems.size} of ${total} not up${args.ready ? ' and ready' : ''}: ${list.join(', ')}`);
   return CHECK_UNHEALTHY;
 }

@@ -75,6 +75,11 @@ export function readExtras(dir: string): ServiceExtras {
     recentStarts: list(d['recentStarts'], (x): x is number => typeof x === 'number' && Number.isFinite(x)),
     finishTimedOutAt: num(d['finishTimedOutAt']),
     problems: list(d['problems'], (x): x is string => typeof x === 'string'),
+    ready: typeof d['ready'] === 'boolean' ? d['ready'] : null,
+    readySince: num(d['readySince']),
+    notReadyReason: str(d['notReadyReason']),
+    notifyStatus: str(d['notifyStatus']),
+    stopping: typeof d['stopping'] === 'boolean' ? d['stopping'] : null,
   };
 }
 

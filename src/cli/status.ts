@@ -25,6 +25,9 @@ export function formatAge(seconds: number): string {
 function note(r: StatusRow, nowMs: number): string {
   if (r.error !== null) return r.error;
   const parts: string[] = r.failed === null ? [] : [r.failed];
+  // Why it is not ready, when that says more than its state (a down service is plainly not ready).
+  if (r.ready === false && r.notReadyReason !== null && r.notReadyReason !== 'down' && r.notReadyReason !== 'not up' && r.failed === null) parts.push(`not ready: ${r.notReadyReason}`);
+  if (r.notifyStatus !== null) parts.push(`status: ${r.notifyStatus}`);
   if (r.spawnError !== null && r.failed === null) parts.push(r.spawnError);
   if ((r.startsLastMinute ?? 0) >= CRASH_STARTS) parts.push(`crash loop: ${startsText(r.startsLastMinute ?? 0)} in the last minute`);
   if (r.finishTimedOutAt !== null) {
@@ -43,9 +46,9 @@ export function statusTable(rows: readonly StatusRow[], nowMs = Date.now()): str
   const dash = (v: unknown): string => (v === null || v === undefined ? '-' : String(v));
   const cells = rows.map((r) => [
     r.name, r.state, dash(r.pid), r.seconds === null ? '-' : formatAge(r.seconds), dash(r.want),
-    dash(r.restarts), dash(r.lastExit), note(r, nowMs),
+    r.ready === null ? '-' : r.ready ? 'yes' : 'no', dash(r.restarts), dash(r.lastExit), note(r, nowMs),
   ]);
-  const head = ['SERVICE', 'STATE', 'PID', 'TIME', 'WANT', 'RESTARTS', 'LAST EXIT', 'NOTE'];
+  const head = ['SERVICE', 'STATE', 'PID', 'TIME', 'WANT', 'READY', 'RESTARTS', 'LAST EXIT', 'NOTE'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   return [head, ...cells].map((c) => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
 }

@@ -40,6 +40,17 @@ export interface Engine {
    */
   onCritical(listener: (failure: CriticalFailure) => void): void;
   /**
+   * The shutdown has begun: every service reports not ready from now on (svinit.json, --http), so
+   * that load balancers stop routing before the first stop signal (--drain). Idempotent.
+   */
+  announceStop(): void;
+  /**
+   * Resolves once every service that should run is ready (those that can never start, for a
+   * cycle or a missing dependency, or that failed for good, do not count), or after `ms` (null:
+   * no limit), with the names still not ready ([] when all are). For --wait-ready.
+   */
+  waitReady(ms: number | null): Promise<readonly string[]>;
+  /**
    * Every service and log service now, from the engine's memory, in `svinit status` order (the
    * probes of --http; never a file read). null: the engine keeps no such memory (runit's runsv
    * keeps it in its own files).

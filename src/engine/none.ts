@@ -16,6 +16,10 @@ export function createNoEngine(): Engine {
       return new Set();
     },
     onCritical() {},
+    announceStop() {},
+    waitReady() {
+      return Promise.resolve([]);
+    },
     snapshot() {
       return [];
     },

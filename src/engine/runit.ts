@@ -231,6 +231,11 @@ export function createRunitEngine(
     ownedPids() {
       return new Set([...(runsvdir === 0 ? [] : [runsvdir]), ...[...runsvs].filter((p) => !orphaned.has(p))]);
     },
+    // runsv has no readiness: a service is ready when up (the new files were warned about at start).
+    announceStop() {},
+    waitReady() {
+      return Promise.resolve([]);
+    },
     onCritical() {
       // runsv never tells: warned about at start.
     },

@@ -1,7 +1,7 @@
 // GET /metrics: Prometheus's text exposition format (version 0.0.4), built from the rows of GET
 // /status, svinit's readiness, its shutdown and its own process. Every metric has its HELP and
 // TYPE lines, always in the order of METRICS (docs/commands/svinit.md lists the same names).
-import { notReadyReason, readiness, type InitPhase } from '../protocol/readiness.js';
+import { readiness, rowNotReady, type InitPhase } from '../protocol/readiness.js';
 import { ROW_STATES, type StatusRow } from '../protocol/status-model.js';
 import { processSamples } from './process-metrics.js';
 import type { ShutdownProgress } from './source.js';
@@ -68,7 +68,7 @@ function samples(input: MetricsInput): Map<string, string[]> {
     const l = `{${service}}`;
     for (const state of ROW_STATES) add('svinit_service_state', r.state === state ? 1 : 0, `{${service},state="${state}"}`);
     add('svinit_service_up', r.state === 'run' ? 1 : 0, l);
-    add('svinit_service_ready', input.phase === 'running' && r.state === 'run' && notReadyReason(r) === null ? 1 : 0, l);
+    add('svinit_service_ready', input.phase === 'running' && r.state === 'run' && rowNotReady(r) === null ? 1 : 0, l);
     add('svinit_service_want_up', r.want === 'up' ? 1 : 0, l);
     add('svinit_service_restarts_total', r.restarts ?? 0, l);
     if (r.lastExitCode !== null) add('svinit_service_last_exit_code', r.lastExitCode, l);

@@ -95,6 +95,7 @@ export function runInit(parts: InitParts): Promise<number> {
         ...(parts.faultInShutdown === true ? { injectFault: true } : {}),
         ...(command === undefined ? {} : { command }),
         ...(critical === null ? {} : { critical }),
+        ...(options.drainMs > 0 ? { drainMs: options.drainMs } : {}),
       }, trigger);
       void shutdown.run(() => internal).then(finish);
     };
@@ -177,6 +178,15 @@ export function runInit(parts: InitParts): Promise<number> {
       }
       if (shutdown !== null) return; // a critical service failed at once
       started = true;
+      if (parts.makeCommand !== undefined && options.waitReadyMs !== null) {
+        const limit = options.waitReadyMs === Infinity ? null : options.waitReadyMs;
+        const t0 = performance.now();
+        const late = await engine.waitReady(limit);
+        if (shutdown !== null) return; // stopped while waiting: CMD never starts
+        if (late.length > 0) {
+          log.warning(`--wait-ready: ${late.join(', ')} not ready after ${Math.round((performance.now() - t0) / 1000)} s; starting ${options.command?.argv[0] ?? 'CMD'} anyway`);
+        } else log.debug(`--wait-ready: every service ready after ${Math.round(performance.now() - t0)} ms`);
+      }
       if (parts.makeCommand !== undefined) {
         const cmd = parts.makeCommand(env);
         command = cmd;

@@ -46,6 +46,13 @@ export interface InitOptions {
   readonly critical: readonly string[];
   /** --http [ADDR:]PORT: where the probes' HTTP server listens; null (the default): no server, node:http never loaded. */
   readonly http: HttpAddress | null;
+  /** --drain SECONDS: ms between reporting not ready and the first stop signal, inside the grace (0: none). */
+  readonly drainMs: number;
+  /**
+   * --wait-ready[=SECONDS]: CMD starts once every service is ready; null = CMD starts at once,
+   * Infinity = no limit, else the ms after which CMD starts anyway, with a warning.
+   */
+  readonly waitReadyMs: number | null;
 }
 
 export type ParsedCommand =
@@ -103,6 +110,11 @@ options:
   --critical NAME     when service NAME fails for good (gave up, or ended after sv once),
                       stop everything and exit with its status (repeatable; or a file
                       named critical in its directory)
+  --wait-ready[=SECONDS]  start CMD only once every service is ready (notification-fd,
+                      notify, check; else up); after SECONDS start it anyway, with a warning
+                      (without =SECONDS: no limit)
+  --drain SECONDS     at a shutdown, report not ready at once and wait SECONDS (inside the
+                      grace) before the first stop signal to a service
   -v, --verbose       log more (every start, exit and reaped orphan)
   -q, --quiet         log warnings and errors only
   --no-reap           do not reap orphans (debugging only)
@@ -112,7 +124,8 @@ options:
 commands (as the first argument only):
   svinit sv [-v] [-w SEC] COMMAND SERVICE...   runit's sv, for svinit's and runsv's services
   svinit status [--json] [SERVICE...]          every service at a glance
-  svinit check                                 exit 0 if and only if every wanted service is up
+  svinit check [--ready]                       exit 0 if and only if every wanted service is up
+                                               (--ready: and ready)
 `;
 
 function parseGrace(text: string, source: string): number {
@@ -200,6 +213,8 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   let hookTimeoutMs = DEFAULT_HOOK_TIMEOUT_MS;
   let onHookFailure: InitOptions['onHookFailure'] = 'stop';
   const critical: string[] = [];
+  let drainMs = 0;
+  let waitReadyMs: number | null = null;
   let logPrefix = false;
   let logJson = false;
   let http: HttpAddress | null = null;
@@ -291,6 +306,16 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
         break;
       }
       case '--http': http = parseHttpAddress(value()); break;
+      case '--drain': {
+        const v = value();
+        if (!/^\d+(\.\d+)?$/.test(v) || Number(v) > 86400) throw new UsageError(`unable to use --drain "${v}": give a number of seconds, e.g. --drain 5`);
+        drainMs = Math.round(Number(v) * 1000);
+        break;
+      }
+      case '--wait-ready':
+        // The value only with "=": a bare --wait-ready followed by CMD must not eat CMD's name.
+        waitReadyMs = inline === null ? Infinity : parseGrace(inline, '--wait-ready');
+        break;
       case '-v': case '--verbose': verbosity = 'verbose'; break;
       case '-q': case '--quiet': verbosity = 'quiet'; break;
       case '--no-reap': reap = false; break;
@@ -307,10 +332,12 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   if (http !== null && engine === 'runit') {
     throw new UsageError('unable to use --http with --engine runit: runsv keeps each service\'s state in its own process and files; use the built-in engine, or svinit status --json');
   }
+  if (cmd === null && waitReadyMs !== null) throw new UsageError('unable to use --wait-ready without a command: it delays the main command; give one after --');
+  if (drainMs >= graceMs) throw new UsageError(`unable to use --drain ${drainMs / 1000}: it must be shorter than the grace (${graceMs / 1000} s), which it is part of; raise --grace`);
   const command: CommandSpec | null = cmd === null ? null : { argv: cmd, singleChild, killGroup, rewrite, exitRemap };
   return { kind: 'run', options: { dir, dirGiven, services, graceMs, engine, verbosity, reap, report, pdeathsig, stopSignals,
     initDirs: initDirs.length > 0 ? initDirs : DEFAULT_INIT_DIRS,
     finishDirs: finishDirs.length > 0 ? finishDirs : DEFAULT_FINISH_DIRS,
     envDirs: envDirs.length > 0 ? envDirs : DEFAULT_ENV_DIRS,
-    hookTimeoutMs, onHookFailure, command, critical, http, logFormat: logJson ? 'json' : logPrefix ? 'prefix' : 'inherit' } };
+    hookTimeoutMs, onHookFailure, command, critical, http, drainMs, waitReadyMs, logFormat: logJson ? 'json' : logPrefix ? 'prefix' : 'inherit' } };
 }

@@ -8,7 +8,7 @@
 // its own. Memory stays bounded: at most one read chunk per service beyond the high-water mark.
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { sendNonblock } from '../native/native.js';
+import { prefixLines, sendNonblock } from '../native/native.js';
 import { escapeControl } from './logger.js';
 
 export type LogFormat = 'inherit' | 'prefix' | 'json';
@@ -19,20 +19,8 @@ export const LINE_MAX = 16 * 1024;
 export const HIGH_WATER = 64 * 1024;
 /** svinit's own lines beyond this many queued bytes are dropped (and counted), never a service's. */
 const OWN_LINES_CAP = 1024 * 1024;
-/** A character the text format escapes (a control character other than tab and newline, \r included). */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
-/** Whether a line of `block` (lines joined by newlines) is longer than LINE_MAX: indexOf only, no regex backtracking. */
-function hasLongLine(block: string): boolean {
-  let from = 0;
-  for (;;) {
-    const nl = block.indexOf('\n', from);
-    const end = nl < 0 ? block.length : nl;
-    if (end - from > LINE_MAX) return true;
-    if (nl < 0) return false;
-    from = nl + 1;
-  }
-}
+const NEWLINE = 0x0a;
+const EMPTY = Buffer.alloc(0);
 /** What marks a line cut at LINE_MAX, in the text format (JSON says "partial": true). */
 export const CUT_MARK = ' [line continues]';
 
@@ -73,19 +61,23 @@ export class OutputStream {
 
   /** Writes one whole line (newline added); false when the caller should wait for `whenDrained`. */
   write(line: string, encoding: 'utf8' | 'latin1' = 'utf8'): boolean {
+    return this.writeBytes(Buffer.from(`${line}\n`, encoding));
+  }
+
+  /** Writes whole lines, each with its newline already; false when the caller should wait for `whenDrained`. */
+  writeBytes(bytes: Buffer): boolean {
     if (this.#broken) return true;
-    const text = `${line}\n`;
     if (this.#isSocket) {
-      this.#queue.push(Buffer.from(text, encoding));
-      this.#queued += this.#queue.at(-1)?.length ?? 0;
+      this.#queue.push(bytes);
+      this.#queued += bytes.length;
       this.#pump();
       return this.#queued < HIGH_WATER;
     }
     if (this.#socket === null) {
-      writeAllSync(this.#fd, Buffer.from(text, encoding), () => { this.#broken = true; });
+      writeAllSync(this.#fd, bytes, () => { this.#broken = true; });
       return true;
     }
-    this.#socket.write(text, encoding);
+    this.#socket.write(bytes);
     return this.#socket.writableLength < HIGH_WATER;
   }
 
@@ -241,32 +233,43 @@ export function formatOwnLine(line: string, level: string | null): string {
 
 /** One stream of one service: read from its pipe, cut into lines, written to `out`. */
 export class LineReader {
+  /** The text format: the bytes of an unfinished line. JSON: its characters. */
+  #partialBytes: Buffer = EMPTY;
   #partial = '';
   #time = '';
+
   readonly #encoding: 'utf8' | 'latin1';
-  /** "name | " in the encoding the stream is read in. */
+  /** "name | " in the encoding the stream is read in, and as bytes. */
   readonly #head: string;
+  readonly #headBytes: Buffer;
   readonly #socket: Socket;
   readonly done: Promise<void>;
 
   constructor(fd: number, private readonly service: string, private readonly stream: 'stdout' | 'stderr',
     private readonly out: OutputStream, private readonly format: LogFormat) {
     this.#socket = new Socket({ fd, readable: true, writable: false });
-    // The text format passes the bytes through: read and written as latin1 (one char per byte, no
-    // UTF-8 decoding and encoding per chunk); JSON needs the characters.
+    // The text format passes the bytes through (read as bytes; a line that needs escaping or
+    // cutting as latin1, one char per byte); JSON needs the characters.
     this.#encoding = format === 'json' ? 'utf8' : 'latin1';
-    this.#head = Buffer.from(`${service} | `, 'utf8').toString(this.#encoding);
-    this.#socket.setEncoding(this.#encoding);
+    this.#headBytes = Buffer.from(`${service} | `, 'utf8');
+    this.#head = this.#headBytes.toString(this.#encoding);
+    if (format === 'json') {
+      this.#socket.setEncoding('utf8');
+      this.#socket.on('data', (chunk: string) => this.#take(chunk));
+    } else {
+      this.#socket.on('data', (chunk: Buffer) => this.#takeBytes(chunk));
+    }
     this.#socket.unref();
-    this.#socket.on('data', (chunk: string) => this.#take(chunk));
     this.done = new Promise((resolve) => {
       this.#socket.once('close', () => {
-        if (this.#partial !== '') {
+        const partial = this.format === 'json' ? this.#partial : this.#partialBytes.toString('latin1');
+        if (partial !== '') {
           const last: string[] = [];
-          this.#lines(this.#partial, last);
+          this.#lines(partial, last);
           this.out.write(last.join('\n'), this.#encoding);
         }
         this.#partial = '';
+        this.#partialBytes = EMPTY;
         resolve();
       });
       this.#socket.once('error', () => undefined);
@@ -278,6 +281,40 @@ export class LineReader {
     this.#socket.destroy();
   }
 
+  /** The text format: every whole line of the chunk prefixed in one pass of C, the rest by hand. */
+  #takeBytes(chunk: Buffer): void {
+    const data = this.#partialBytes.length === 0 ? chunk : Buffer.concat([this.#partialBytes, chunk]);
+    const last = data.lastIndexOf(NEWLINE);
+    let rest = data;
+    let block: Buffer | null = null;
+    const pieces: string[] = [];
+    if (last >= 0) {
+      rest = data.subarray(last + 1);
+      block = prefixLines(data.subarray(0, last + 1), this.#headBytes, LINE_MAX);
+      if (block === null) {
+        // A long line or one with control characters: line by line.
+        for (const line of data.toString('latin1', 0, last).split('\n')) this.#lines(line, pieces);
+      }
+    }
+    while (rest.length > LINE_MAX) {
+      pieces.push(this.#format(rest.toString('latin1', 0, LINE_MAX), true));
+      rest = rest.subarray(LINE_MAX);
+    }
+    // A copy: a slice would keep the whole chunk it came from.
+    this.#partialBytes = rest.length === 0 ? EMPTY : Buffer.from(rest);
+    let more = true;
+    if (block !== null) more = this.out.writeBytes(block);
+    if (pieces.length > 0) more = this.out.write(pieces.join('\n'), 'latin1') && more;
+    if (!more) this.#pushBack();
+  }
+
+  /** Back-pressure: this service is not read until the output drains. */
+  #pushBack(): void {
+    this.#socket.pause();
+    this.out.whenDrained(() => this.#socket.resume());
+  }
+
+  /** JSON: one write per chunk read, every line in it whole. */
   #take(chunk: string): void {
     this.#time = new Date().toISOString(); // one time stamp per chunk read
     const text = this.#partial + chunk;
@@ -285,28 +322,15 @@ export class LineReader {
     let rest = text;
     const pieces: string[] = [];
     if (last >= 0) {
-      const block = text.slice(0, last);
       rest = text.slice(last + 1);
-      if (this.format === 'prefix' && !CONTROL.test(block) && !hasLongLine(block)) {
-        // The common case in one pass of native string code: every line short and plain.
-        const head = this.#head;
-        pieces.push(head + block.replaceAll('\n', `\n${head}`));
-      } else {
-        for (const line of block.split('\n')) this.#lines(line, pieces);
-      }
+      for (const line of text.slice(0, last).split('\n')) this.#lines(line, pieces);
     }
     while (rest.length > LINE_MAX) {
       pieces.push(this.#format(rest.slice(0, LINE_MAX), true));
       rest = rest.slice(LINE_MAX);
     }
     this.#partial = rest;
-    if (pieces.length === 0) return;
-    // One write per chunk read, every line in it whole.
-    if (!this.out.write(pieces.join('\n'), this.#encoding)) {
-      // Back-pressure: this service is not read until the output drains.
-      this.#socket.pause();
-      this.out.whenDrained(() => this.#socket.resume());
-    }
+    if (pieces.length > 0 && !this.out.write(pieces.join('\n'), this.#encoding)) this.#pushBack();
   }
 
   /** One complete line (without its newline) as written lines: cut into marked pieces when long. */

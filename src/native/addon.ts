@@ -5,7 +5,8 @@
 /** Where a child's stdio slot comes from. */
 export type RawStdio =
   | number // a file descriptor of svinit's, dup2'd into place
-  | -1; // /dev/null
+  | -1 // /dev/null
+  | -2; // left closed
 
 export interface RawSpawnOptions {
   /** Path passed to execve. Relative paths are resolved against `cwd` by the kernel (no PATH search). */
@@ -64,6 +65,8 @@ export interface Addon {
   flock(fd: number, op: number): number;
   /** send(fd, data[offset..], MSG_DONTWAIT | MSG_NOSIGNAL): bytes written or -errno. */
   sendNonblock(fd: number, data: Buffer, offset: number): number;
+  /** native/lines.c: `head` before every line of `block` (whole lines), or null when a line is too long or has a control character. */
+  prefixLines(block: Buffer, head: Buffer, lineMax: number): Buffer | null;
   /** A pipe whose both ends are O_CLOEXEC; [readFd, writeFd] or [-errno, -1]. */
   pipe(): Int32Array;
   /** Sets or clears O_NONBLOCK (flag 0) or FD_CLOEXEC (flag 1) on fd. */
@@ -82,4 +85,17 @@ export interface Addon {
   errnoName(errno: number): string;
   /** The C library's text for an errno (strerror: "No such file or directory"). */
   errnoText(errno: number): string;
+  /**
+   * Binds the abstract unix datagram socket `name` (SO_PASSCRED) and watches it on the event
+   * loop; each wake-up calls `cb` once with up to 64 datagrams as [pid, uid, length, text|null]
+   * (null: longer than 4096 bytes). The fd, or -errno (-EBUSY: one is open already).
+   */
+  notifyOpen(name: string, cb: (list: RawDatagram[]) => void): number;
+  /** Stops watching the notify socket and closes it. */
+  notifyClose(): number;
+  /** getsid(pid), or -errno. */
+  getsid(pid: number): number;
 }
+
+/** One datagram of the notify socket: sender pid (0: unknown), uid (-1: unknown), length, text (null: too long). */
+export type RawDatagram = [number, number, number, string | null];

@@ -156,6 +156,15 @@ export function sendNonblock(fd: number, data: Buffer, offset = 0): number {
   return n;
 }
 
+/**
+ * `head` before every line of `block`, which ends with a newline, in one pass of C; null when a
+ * line is longer than `lineMax` bytes or has a byte the text format escapes (then the caller
+ * writes that block line by line).
+ */
+export function prefixLines(block: Buffer, head: Buffer, lineMax: number): Buffer | null {
+  return addon().prefixLines(block, head, lineMax);
+}
+
 /** Sets or clears O_NONBLOCK on fd. */
 export function setNonblocking(fd: number, on: boolean): void {
   check(addon().setFdFlag(fd, 0, on), 'fcntl');
@@ -222,4 +231,36 @@ export function getppid(): number {
  */
 export function exitNow(code: number): never {
   return addon().exitNow(code);
+}
+
+/** One datagram read from the notify socket. */
+export interface Datagram {
+  /** The sender's pid as the kernel saw it (SO_PASSCRED); 0 when unknown. */
+  readonly pid: number;
+  readonly uid: number;
+  readonly length: number;
+  /** Its text; null when it was longer than the 4096 bytes svinit reads. */
+  readonly text: string | null;
+}
+
+/**
+ * Binds svinit's sd_notify socket (abstract name `name`, no file) and calls `onDatagrams` on the
+ * event loop whenever datagrams arrive (at most 64 per call); throws the errno of socket/bind.
+ */
+export function notifyOpen(name: string, onDatagrams: (list: readonly Datagram[]) => void): void {
+  const rc = addon().notifyOpen(name, (raw) => {
+    onDatagrams(raw.map(([pid, uid, length, text]) => ({ pid, uid, length, text })));
+  });
+  check(rc, 'bind');
+}
+
+/** Closes the notify socket (if open). */
+export function notifyClose(): void {
+  addon().notifyClose();
+}
+
+/** getsid(pid): the session pid belongs to; null once the process is gone (or not visible). */
+export function getsid(pid: number): number | null {
+  const rc = addon().getsid(pid);
+  return rc < 0 ? null : rc;
 }

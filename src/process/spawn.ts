@@ -22,8 +22,11 @@ export interface SpawnOptions {
   readonly cwd?: string;
   /** Child fds 0, 1, 2; a missing entry is 'inherit'. */
   readonly stdio?: readonly StdioSlot[];
-  /** svinit fds that become the child's fds 3, 4, ... (all other fds are closed in the child). */
-  readonly extraFds?: readonly number[];
+  /**
+   * svinit fds that become the child's fds 3, 4, ... (all other fds are closed in the child);
+   * 'closed' leaves that child fd closed (the fds below a notification-fd).
+   */
+  readonly extraFds?: readonly (number | 'closed')[];
   /** New session (setsid): the child leads its own session and process group. */
   readonly session?: boolean;
   /** Join process group `pgroup` (setpgid); 0 = a new group led by the child. */
@@ -82,6 +85,10 @@ function stdioList(opts: SpawnOptions): RawStdio[] {
     return s;
   });
   for (const fd of opts.extraFds ?? []) {
+    if (fd === 'closed') {
+      slots.push(-2);
+      continue;
+    }
     if (!Number.isInteger(fd) || fd < 0) bad(`extra fd ${fd} is not an fd`);
     slots.push(fd);
   }

@@ -9,12 +9,18 @@ import { RECENT_STARTS, type SvinitJson } from './svinit-json.js';
 import { ageSeconds } from './tai64.js';
 
 /** svinit's extra per-service facts (supervise/svinit.json); runsv writes no such file (then all null or empty). */
-export type ServiceExtras = Omit<SvinitJson, 'restarts'> & { readonly restarts: number | null };
+export type ServiceExtras = Omit<SvinitJson, 'restarts' | 'ready' | 'stopping'> & {
+  readonly restarts: number | null;
+  /** null: no svinit record (runsv supervises it; ready means up there). */
+  readonly ready: boolean | null;
+  readonly stopping: boolean | null;
+};
 
 /** The extras of a service svinit has no record of. */
 export const NO_EXTRAS: ServiceExtras = {
   restarts: null, lastExit: null, startedAt: null, failed: null, lastExitCode: null, lastExitSignal: null, spawnError: null,
-  recentStarts: [], finishTimedOutAt: null, problems: [],
+  recentStarts: [], finishTimedOutAt: null, problems: [], ready: null, readySince: null, notReadyReason: null, notifyStatus: null,
+  stopping: null,
 };
 
 /** One service (or log service) as `svinit status`, `svinit check` and the probes see it. */
@@ -70,13 +76,27 @@ export function failedReason(info: ServiceInfo): string | null {
   return s.state === 'down' && s.pid === 0 && s.want === 'd' ? info.extras.failed : null;
 }
 
+/**
+ * Why a service that should be up is not ready (null: ready). svinit's record decides while svinit
+ * supervises it (a record older than the status file is not believed: the pid must match); under
+ * runsv, which has no readiness, ready means up.
+ */
+export function notReadyReason(info: ServiceInfo): string | null {
+  const s = info.status;
+  const x = info.extras;
+  if (x.stopping === true) return 'svinit is stopping';
+  if (x.ready === null) return s !== null && s.state === 'run' && s.pid !== 0 ? null : 'not up';
+  if (x.ready) return s !== null && s.state === 'run' && s.pid !== 0 ? null : 'not up';
+  return x.notReadyReason ?? 'not ready';
+}
+
 /** One row of `svinit status --json` (and of GET /status). */
 export interface StatusRow {
   readonly name: string;
   readonly dir: string;
   /**
    * run, down (want down: down on purpose), finish, restarting (down, want up: it ended and is
-   * started again), crash-loop (want up, and it cannot start or started 3 times in a minute),
+   * started again), waiting (want up, held for its dependencies, never started yet), crash-loop (want up, and it cannot start or started 3 times in a minute),
    * failed (down, want up, not restarted until sv up: see `failed`), or why the state is unknown:
    * not-running, unsupervised, missing, error.
    */
@@ -106,11 +126,21 @@ export interface StatusRow {
   readonly problems: readonly string[];
   /** Why the service is failed (it gave up, or cannot start); null in every other state. */
   readonly failed: string | null;
+  /** Ready in its own dialect (notification-fd, notify, check; else up); null when unknown (no supervisor). */
+  readonly ready: boolean | null;
+  /** When it last became ready, ISO 8601 UTC. */
+  readonly readySince: string | null;
+  /** Why it is not ready (waiting for a dependency, a cycle, svinit stopping); null when ready. */
+  readonly notReadyReason: string | null;
+  /** Its last sd_notify STATUS= text. */
+  readonly notifyStatus: string | null;
+  /** svinit is shutting down (every service reports not ready). */
+  readonly stopping: boolean;
   readonly error: string | null;
 }
 
 /** Every state a row can be in, in the order of StatusRow's `state`. */
-export const ROW_STATES = ['run', 'down', 'finish', 'restarting', 'crash-loop', 'failed', 'not-running', 'unsupervised', 'missing', 'error'] as const;
+export const ROW_STATES = ['run', 'down', 'finish', 'restarting', 'waiting', 'crash-loop', 'failed', 'not-running', 'unsupervised', 'missing', 'error'] as const;
 
 function problem(info: ServiceInfo): { state: string; error: string } | null {
   const p = info.probe;
@@ -136,7 +166,10 @@ export function statusRow(info: ServiceInfo, nowMs: number): StatusRow {
   const failing = spawnError !== null || (recent ?? 0) >= CRASH_STARTS;
   const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
   let state = bad?.state ?? (failed !== null ? 'failed' : s?.state) ?? 'error';
-  if (state === 'down' && s?.want === 'u') state = failing ? 'crash-loop' : 'restarting';
+  // Held for its dependencies (never started yet): waiting, not restarting.
+  const held = live && x.ready === false && s?.state === 'down' && s.pid === 0 && x.startedAt === null && x.notReadyReason !== null;
+  if (state === 'down' && s?.want === 'u') state = held ? 'waiting' : failing ? 'crash-loop' : 'restarting';
+  const notReady = live ? notReadyReason(info) : null;
   return {
     name: info.name,
     dir: info.dir,
@@ -159,6 +192,11 @@ export function statusRow(info: ServiceInfo, nowMs: number): StatusRow {
     finishTimedOutAt: live ? iso(x.finishTimedOutAt) : null,
     problems: live ? x.problems : [],
     failed,
+    ready: live ? notReady === null : null,
+    readySince: live && notReady === null ? iso(x.readySince) : null,
+    notReadyReason: live ? notReady : null,
+    notifyStatus: live ? x.notifyStatus : null,
+    stopping: live && x.stopping === true,
     error: bad?.error ?? null,
   };
 }

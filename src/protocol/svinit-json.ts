@@ -26,4 +26,14 @@ export interface SvinitJson {
   readonly finishTimedOutAt: number | null;
   /** Setting files rejected at the last read. */
   readonly problems: readonly string[];
+  /** Ready in the service's own dialect (notification-fd, sd_notify, check; else once up). */
+  readonly ready: boolean;
+  /** When it last became ready (epoch ms); null while not ready. */
+  readonly readySince: number | null;
+  /** Why it is not ready ("waiting for db", "dependency cycle: a -> b -> a", "svinit is stopping"); null when ready. */
+  readonly notReadyReason: string | null;
+  /** The service's last sd_notify STATUS= text; null when it sent none. */
+  readonly notifyStatus: string | null;
+  /** svinit is shutting down (from the first moment of the shutdown, --drain included): nothing is ready. */
+  readonly stopping: boolean;
 }

@@ -8,8 +8,8 @@ export const BUILTIN_ONLY_FILES = [
   'env', 'user', 'restart-delay-max', 'restart-reset', 'give-up-after', 'give-up-window',
 ] as const;
 
-/** The files of the main service only. */
-const MAIN_ONLY = ['critical'] as const;
+/** The files of the main service only (readiness and dependencies: src/ready/). */
+const MAIN_ONLY = ['critical', 'notification-fd', 'notify', 'timeout-ready', 'dependencies.d'] as const;
 
 /** The built-in-only entries present in service directory `dir` ("user", "log/env", ...). */
 export function builtinOnlyFiles(dir: string): string[] {

@@ -37,12 +37,12 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
-function readSetting(dir: string, name: string): string | null {
+export function readSetting(dir: string, name: string): string | null {
   return readSmallFile(join(dir, name))?.trim() ?? null;
 }
 
 /** Why a setting could not be read, with the fix: "unable to read PATH: it is a FIFO, ...; using X (...)". */
-function unreadable(dir: string, name: string, err: unknown, fallback: string, example: string): string {
+export function unreadable(dir: string, name: string, err: unknown, fallback: string, example: string): string {
   const path = join(dir, name);
   if (err instanceof SmallFileError) {
     return `unable to read ${path}: ${err.message}; using ${fallback} (make it a regular file of one line, e.g. ${example})`;
@@ -52,7 +52,7 @@ function unreadable(dir: string, name: string, err: unknown, fallback: string, e
 }
 
 /** A whole number setting: milliseconds, or a count (`what` names it in the problem line). */
-function readMs(dir: string, name: string, fallback: number, problems: ConfigProblem[], what = 'milliseconds', example = '3000'): number {
+export function readMs(dir: string, name: string, fallback: number, problems: ConfigProblem[], what = 'milliseconds', example = '3000'): number {
   let text: string | null;
   try {
     text = readSetting(dir, name);

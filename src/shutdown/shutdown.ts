@@ -41,6 +41,11 @@ export interface ShutdownParts {
   readonly lifecycle?: ShutdownHooks;
   /** A critical service failed for good and started this shutdown: svinit exits with its status. */
   readonly critical?: CriticalFailure;
+  /**
+   * --drain: ms to wait, inside the grace, between reporting not ready and the first stop signal
+   * to a service (load balancers stop routing first). Cut short by the deadline or a second signal.
+   */
+  readonly drainMs?: number;
 }
 
 export type Phase = 'stopping' | 'sweeping' | 'done';
@@ -54,6 +59,8 @@ export class Shutdown {
   #failed = false;
   #timer: NodeJS.Timeout | null = null;
   #signalledMs: number | null = null;
+  /** Ends the --drain wait early (the deadline, a second signal, the failure path). */
+  #endDrain: (() => void) | null = null;
   readonly #records = new Map<object | string, StopRecord>();
   #finish: ((code: number) => void) | null = null;
   /** When it ended (performance.now()), and the strays it SIGKILLed; null while it runs. */
@@ -136,6 +143,22 @@ export class Shutdown {
       },
     };
     const { command, lifecycle } = this.parts;
+    const drainMs = Math.min(this.parts.drainMs ?? 0, ctx.timeLeft());
+    // Not ready from the first moment. Without a drain, in service mode, the engine says so itself
+    // right after its first signals: here it would delay them by a file write per service.
+    if (drainMs > 0 || command !== undefined) engine.announceStop();
+    if (drainMs > 0) {
+      this.parts.log.info(`--drain: every service reports not ready; the first stop signal follows in ${Math.round(drainMs)} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, drainMs);
+        this.#endDrain = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#endDrain = null;
+      if (this.#over()) return { termed: 0, killed: 0 };
+    }
     if (lifecycle !== undefined) {
       await lifecycle.stopStartup();
       if (this.#phase === 'done') return { termed: 0, killed: 0 };
@@ -188,6 +211,7 @@ export class Shutdown {
 
   /** SIGKILL to the main command's group and to everything the engine runs. */
   #killAll(): void {
+    this.#endDrain?.();
     try {
       this.parts.lifecycle?.kill();
       this.parts.command?.kill();

@@ -12,9 +12,10 @@ export type ExtraInfo = SvinitJson;
 
 const last = new WeakMap<Unit, string>();
 
-/** What the unit knows beyond runit's 20 bytes, now: the file's contents, and the probes' (--http). */
+/** What svinit.json holds for `unit` now; the one source of the file and of every in-memory reader (--http). */
 export function extraInfo(unit: Unit): ExtraInfo {
   const exit = unit.lastStatus === null ? null : decodeStatus(unit.lastStatus);
+  const r = unit.readyFacts;
   return {
     restarts: Math.max(0, unit.starts - 1),
     lastExit: unit.lastExit,
@@ -26,6 +27,11 @@ export function extraInfo(unit: Unit): ExtraInfo {
     recentStarts: unit.recentStarts,
     finishTimedOutAt: unit.finishTimedOutAt,
     problems: unit.settingProblems,
+    ready: r.ready,
+    readySince: r.readySince,
+    notReadyReason: r.notReadyReason,
+    notifyStatus: r.notifyStatus,
+    stopping: r.stopping,
   };
 }
 

@@ -8,6 +8,9 @@ import { SIG } from '../process/signals.js';
 
 const SECOND_US = 1_000_000;
 
+/** ms from the down signal of a ./run that was not ready in time to SIGKILL, when timeout-kill is 0. */
+export const NOT_READY_KILL_MS = 1000;
+
 /** The raw wait status of a child that exited with code 111, runit's "could not exec". */
 export const EXEC_FAILED_STATUS = 111 << 8;
 
@@ -67,6 +70,31 @@ export function setPaused(tx: Tx, paused: boolean): void {
   tx.status();
 }
 
+/** ms from the down signal to SIGKILL: timeout-kill, or NOT_READY_KILL_MS for a ./run not ready in time. */
+export function killAfterMs(s: ServiceState, ctx: StepContext): number {
+  return ctx.config.timeoutKillMs > 0 || s.notReady === null ? ctx.config.timeoutKillMs : NOT_READY_KILL_MS;
+}
+
+/**
+ * ./run did not become ready in time: its down signal, SIGKILL after killAfterMs; want stays up,
+ * so the restart rules (back-off, give-up) take it from its end on.
+ */
+export function stopNotReady(tx: Tx, reason: string): void {
+  if (tx.s.stopAsked || tx.s.shutdown || tx.s.notReady !== null || tx.s.pid === 0) return;
+  tx.set({ notReady: reason });
+  const ms = killAfterMs(tx.s, tx.ctx);
+  tx.emit({ type: 'log', level: 'warning', message: `${reason}: stopping ./run (pid ${tx.s.pid}) with signal ${tx.ctx.config.downSignal}, SIGKILL after ${ms} ms` });
+  signal(tx, tx.ctx.config.downSignal);
+  if (!tx.s.gotTerm) {
+    tx.set({ gotTerm: true });
+    tx.status();
+  }
+  if (!tx.s.killArmed) {
+    tx.set({ killArmed: true });
+    tx.emit({ type: 'armTimer', name: 'kill', ms });
+  }
+}
+
 /** Send a signal to the live child; the table only calls this while pid != 0. */
 export function signal(tx: Tx, sig: number, target: 'pid' | 'group' = 'pid'): void {
   if (tx.s.pid !== 0) tx.emit({ type: 'signal', sig, pid: tx.s.pid, target });
@@ -94,9 +122,10 @@ export function stop(tx: Tx, handled: boolean): void {
       tx.set({ gotTerm: true });
       tx.status();
     }
-    if (config.timeoutKillMs > 0 && !tx.s.killArmed) {
+    const killMs = killAfterMs(tx.s, tx.ctx);
+    if (killMs > 0 && !tx.s.killArmed) {
       tx.set({ killArmed: true });
-      tx.emit({ type: 'armTimer', name: 'kill', ms: config.timeoutKillMs });
+      tx.emit({ type: 'armTimer', name: 'kill', ms: killMs });
     }
   }
   if (tx.s.want === 'up') return;
@@ -132,7 +161,7 @@ export function startRun(tx: Tx): void {
 /** Emit the spawn of ./run (control/u first for a main service). */
 export function spawnRun(tx: Tx): void {
   // A new start: no stop has been asked for it yet.
-  tx.set({ pending: 'run', stopAsked: false });
+  tx.set({ pending: 'run', stopAsked: false, notReady: null });
   tx.emit({ type: 'spawn', what: 'run', controlU: !tx.s.isLog });
 }
 
@@ -149,11 +178,12 @@ export function idle(s: ServiceState): boolean {
 function countEnd(tx: Tx): void {
   const { nowUs, config } = tx.ctx;
   const up = tx.s.runStartUs === null ? 0 : nowUs - tx.s.runStartUs;
-  if (up >= config.restartResetMs * 1000) {
+  // Not ready in time is a failed start however long it took (timeout-ready may exceed restart-reset).
+  if (up >= config.restartResetMs * 1000 && tx.s.notReady === null) {
     if (tx.s.failures !== 0 || tx.s.failureTimesUs.length > 0) tx.set({ failures: 0, failureTimesUs: [] });
     return;
   }
-  if (tx.s.stopAsked) return;
+  if (tx.s.stopAsked && tx.s.notReady === null) return;
   const keep = config.giveUpAfter;
   tx.set({
     // Bounded: past 64 the delay is at its cap anyway.
@@ -193,7 +223,7 @@ export function runEnded(tx: Tx, status: number): void {
   if (tx.s.want === 'down' && !tx.s.stopAsked && !tx.s.shutdown) {
     tx.emit({ type: 'failed', status, reason: `./run ${describeStatus(decodeStatus(status))} after sv once` });
   }
-  tx.set({ pid: 0, lastStatus: status, gotTerm: false, pending: null });
+  tx.set({ pid: 0, lastStatus: status, gotTerm: false, pending: null, notReady: null });
   if (tx.ctx.hasFinish && !tx.s.isLog) {
     // No status write here: the next one (finish's pid, same stamp) follows the finish spawn.
     tx.set({ state: 'finish', pending: 'finish' });

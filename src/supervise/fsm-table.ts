@@ -6,7 +6,7 @@ import { SIG } from '../process/signals.js';
 import type { Tx } from './fsm-actions.js';
 import {
   EXEC_FAILED_STATUS, cancelTimer, clearFailed, enterFailed, goDown, idle, noteSpawnError, runEnded, setPaused,
-  setWant, signal, spawnRun, started, startRun, stop,
+  killAfterMs, setWant, signal, spawnRun, started, startRun, stop, stopNotReady,
 } from './fsm-actions.js';
 
 /** One cell: mutate the step accumulator (the table as a whole stays pure). */
@@ -120,6 +120,7 @@ const DOWN: Row = {
   'timer:throttle': (tx) => { if (fired(tx, 'throttled')) spawnRun(tx); },
   'timer:kill': (tx) => { fired(tx, 'killArmed'); },
   'timer:finish': (tx) => { fired(tx, 'finishArmed'); },
+  notReady: noop,
   shutdown: (tx) => {
     const over = ended(tx.s);
     beginShutdown(tx);
@@ -150,14 +151,15 @@ const RUN: Row = {
   'timer:throttle': (tx) => { fired(tx, 'throttled'); },
   'timer:kill': (tx) => {
     if (!fired(tx, 'killArmed')) return;
-    const { downSignal, timeoutKillMs } = tx.ctx.config;
+    const { downSignal } = tx.ctx.config;
     tx.emit({
       type: 'log', level: 'warning',
-      message: `unable to stop ./run (pid ${tx.s.pid}) with signal ${downSignal} within ${timeoutKillMs} ms: sending SIGKILL to its process group`,
+      message: `unable to stop ./run (pid ${tx.s.pid}) with signal ${downSignal} within ${killAfterMs(tx.s, tx.ctx)} ms: sending SIGKILL to its process group`,
     });
     signal(tx, SIG.KILL, 'group');
   },
   'timer:finish': (tx) => { fired(tx, 'finishArmed'); },
+  notReady: (tx, ev) => { if (!tx.s.isLog) stopNotReady(tx, ev.reason); },
   shutdown: (tx, ev) => {
     const h = handled(tx.s, 'x', ev);
     beginShutdown(tx);
@@ -197,6 +199,7 @@ const FINISH: Row = {
     });
     signal(tx, SIG.KILL, 'group');
   },
+  notReady: noop,
   shutdown: beginShutdown,
 };
 
@@ -218,6 +221,7 @@ const FAILED: Row = {
   'timer:throttle': (tx) => { fired(tx, 'throttled'); },
   'timer:kill': (tx) => { fired(tx, 'killArmed'); },
   'timer:finish': (tx) => { fired(tx, 'finishArmed'); },
+  notReady: noop,
   shutdown: (tx) => {
     clearFailed(tx);
     beginShutdown(tx);

@@ -63,6 +63,11 @@ export interface ServiceState {
   readonly failureTimesUs: readonly number[];
   /** Why the state is failed (one line for `svinit status`); null in every other state. */
   readonly failedReason: string | null;
+  /**
+   * ./run was stopped because it did not become ready in time (timeout-ready): why, until it has
+   * ended. That end counts as a failed start whatever its uptime; null otherwise.
+   */
+  readonly notReady: string | null;
 }
 
 /** What the layer tells each step besides the event. */
@@ -106,6 +111,15 @@ export interface TimerEvent {
   readonly type: 'timer';
   readonly name: TimerName;
 }
+/**
+ * The readiness layer gave up on this ./run (not ready within timeout-ready): stop it with its
+ * down signal, SIGKILL after timeout-kill (else NOT_READY_KILL_MS); its end is a failed start.
+ */
+export interface NotReadyEvent {
+  readonly type: 'notReady';
+  /** One line: what it waited for and how long. */
+  readonly reason: string;
+}
 /** svinit stops everything: 'x' that also applies to the log and can never be undone. */
 export interface ShutdownEvent {
   readonly type: 'shutdown';
@@ -120,6 +134,7 @@ export type SvEvent =
   | SpawnFailedEvent
   | ExitedEvent
   | TimerEvent
+  | NotReadyEvent
   | ShutdownEvent;
 
 /** The fields of the supervise/status file (§3.3), as of the end of the step. */
@@ -195,6 +210,7 @@ export type EventKey =
   | 'timer:throttle'
   | 'timer:kill'
   | 'timer:finish'
+  | 'notReady'
   | 'shutdown';
 
 /** The event type a column receives. */
@@ -208,9 +224,11 @@ export type EventOf<K extends EventKey> = K extends ControlChar
         ? ExitedEvent
         : K extends `timer:${string}`
           ? TimerEvent
-          : ShutdownEvent;
+          : K extends 'notReady'
+            ? NotReadyEvent
+            : ShutdownEvent;
 
 /** Every column, in a fixed order (for tests and docs). */
 export const EVENT_KEYS: readonly EventKey[] = [
-  ...CONTROL_CHARS, 'spawned', 'spawnFailed', 'exited', 'timer:throttle', 'timer:kill', 'timer:finish', 'shutdown',
+  ...CONTROL_CHARS, 'spawned', 'spawnFailed', 'exited', 'timer:throttle', 'timer:kill', 'timer:finish', 'notReady', 'shutdown',
 ];

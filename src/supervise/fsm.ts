@@ -46,6 +46,7 @@ export function initialState(opts: InitialOptions): ServiceState {
     failures: 0,
     failureTimesUs: [],
     failedReason: null,
+    notReady: null,
   };
 }
 

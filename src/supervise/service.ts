@@ -16,6 +16,7 @@ import { SuperviseDir } from './supervise-dir.js';
 import { Unit } from './unit.js';
 import { unitInfo } from './unit-info.js';
 import type { ServiceInfo } from '../protocol/status-model.js';
+import type { ReadyWatcher } from './readiness.js';
 
 /** How long a log service may take to drain the pipe and exit on EOF before it gets its down signal. */
 export const LOG_DRAIN_MS = 1000;
@@ -45,6 +46,12 @@ export interface ServiceDeps {
   readonly output?: OutputRouter;
   /** The service (its ./run, not its log) failed for good: the engine decides whether that ends the container. */
   readonly onFailed?: (service: Service, status: number, reason: string) => void;
+  /** How its ./run says it is ready (src/ready/); without one, ready once started. */
+  readonly readiness?: ReadyWatcher;
+  /** Its ./run waits for release() (its dependencies), showing this reason meanwhile. */
+  readonly hold?: string;
+  /** Its readiness changed. */
+  readonly onReady?: (service: Service) => void;
 }
 
 /**
@@ -94,8 +101,11 @@ export class Service {
       onChange: (u: Unit) => this.changed(u), onDone: (u: Unit) => this.unitDone(u),
       onFailed: (u: Unit, status: number, reason: string) => { if (!u.spec.isLog) deps.onFailed?.(this, status, reason); },
       timeLeft: () => this.ctx?.timeLeft() ?? Infinity, containerStopping: () => this.ctx !== null };
+    const onReady = deps.onReady;
     this.main = new Unit({ ...common, name, dir, isLog: false, supervise: mainDir,
-      stdio: [deps.stdin ?? 'inherit', this.pipe?.[1] ?? stdout, stderr] }, hasDownFile(dir));
+      stdio: [deps.stdin ?? 'inherit', this.pipe?.[1] ?? stdout, stderr],
+      ...(deps.readiness === undefined ? {} : { readiness: deps.readiness }),
+      ...(onReady === undefined ? {} : { onReady: () => onReady(this) }) }, hasDownFile(dir));
     this.logUnit = hasLog
       ? new Unit({ ...common, name: `${name}/log`, dir: join(dir, 'log'), isLog: true, supervise: logDir,
         // Its output is the service's, already in lines: under --log-prefix it is prefixed once, with the service's name.
@@ -128,7 +138,7 @@ export class Service {
     const service = new Service(name, dir, path, deps, mainDir, logDir, hasLog);
     // As runsv: the log starts first, so that the service's first lines have a reader.
     service.logUnit?.start();
-    service.main.start();
+    service.main.start(deps.hold);
     // sv's way in (the FIFOs) comes once every ./run of this scan is spawned.
     setImmediate(() => service.listen(mainDir, logDir));
     return service;
@@ -165,6 +175,21 @@ export class Service {
     for (const unit of this.ended) ctx.record(unit, { name: unit.spec.name, signal: null, ms: null, status: null, killed: false });
     // Already stopping (removed, or ended by sv exit): its log follows on EOF as before.
     return this.ended.has(this.main) || this.main.stop !== null ? () => undefined : this.main.shutdown(batch);
+  }
+
+  /** Whether its ./run is ready (in its own dialect). */
+  get ready(): boolean {
+    return this.main.readyFacts.ready;
+  }
+
+  /**
+   * svinit is shutting down: not ready from now on, written at once (svinit.json is otherwise not
+   * rewritten while the container stops), so that `svinit check --ready` fails during --drain.
+   */
+  announceStop(): void {
+    this.main.announceStop();
+    const d = this.main.spec.supervise;
+    if (d !== null && this.main.writable) writeExtra(d.path, this.main, this.deps.log);
   }
 
   /** SIGKILL to whatever of this service still runs; nothing of it starts again. */
@@ -246,6 +271,10 @@ export class Service {
 function openDir(name: string, dir: string, log: Logger): SuperviseDir | null | 'skip' {
   const d = SuperviseDir.lock(dir, log);
   if (d instanceof SuperviseDir) return d;
+  if (d.kind === 'gone') {
+    log.debug(`${name}: ${dir} vanished while it was being set up; not supervising it`);
+    return 'skip';
+  }
   if (d.kind === 'locked') {
     log.warning(`${name}: another supervisor holds ${join(dir, 'supervise/lock')}; leaving this service to it`);
     return 'skip';

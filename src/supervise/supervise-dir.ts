@@ -13,7 +13,8 @@ import { createSuperviseWriter, type SuperviseWriter } from '../protocol/supervi
 export type SuperviseProblem =
   | { readonly kind: 'locked' } // another live supervisor (runsv or svinit) holds it
   | { readonly kind: 'no-lock'; readonly message: string } // supervise/lock cannot be opened: runsv gives up the service
-  | { readonly kind: 'unusable'; readonly message: string }; // e.g. a read-only filesystem
+  | { readonly kind: 'unusable'; readonly message: string } // e.g. a read-only filesystem
+  | { readonly kind: 'gone' }; // the service directory itself vanished (removed while it was being set up)
 
 function errCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? String(err);
@@ -102,6 +103,7 @@ export class SuperviseDir {
       return new SuperviseDir(path, createSuperviseWriter(path, log), lockFd);
     } catch (err) {
       if (lockFd >= 0) closeSync(lockFd);
+      if (vanished(err, serviceDir)) return { kind: 'gone' };
       return { kind: 'unusable', message: `unable to set up ${path}: ${errCode(err)}` };
     }
   }
@@ -118,6 +120,8 @@ export class SuperviseDir {
       this.controlFd = openSync(join(this.path, 'control'), constants.O_RDWR | constants.O_NONBLOCK);
       this.okFd = openSync(join(this.path, 'ok'), constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (err) {
+      // Removed between its start and now: the scanner's next scan stops it; nothing to warn about.
+      if (vanished(err, dirname(this.path))) return null;
       return `unable to set up ${this.path}: ${errCode(err)}`;
     }
     const socket = new Socket({ fd: this.controlFd, readable: true, writable: false });
@@ -151,4 +155,9 @@ function closeQuiet(fd: number): void {
   } catch {
     // Already closed.
   }
+}
+
+/** ENOENT because the service directory itself is gone (not, say, a dangling supervise link). */
+function vanished(err: unknown, serviceDir: string): boolean {
+  return errCode(err) === 'ENOENT' && statSync(serviceDir, { throwIfNoEntry: false }) === undefined;
 }

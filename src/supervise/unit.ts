@@ -21,6 +21,7 @@ import { initialState, isControlChar, kick, overrideFor, step } from './fsm.js';
 import type { Effect, ServiceState, StatusSnapshot, StepContext, StepResult, SvEvent, TimerName } from './fsm-types.js';
 import { OVERRIDE_TIMEOUT_MS, runOverride, type ChildRunner } from './override.js';
 import type { SuperviseDir } from './supervise-dir.js';
+import type { ReadyFacts, ReadySink, ReadyWatch, ReadyWatcher } from './readiness.js';
 
 /** Everything a unit needs from its service. */
 export interface UnitSpec {
@@ -45,6 +46,10 @@ export interface UnitSpec {
   readonly timeLeft: () => number;
   /** Whether the container is stopping (the shutdown reached this unit's service). */
   readonly containerStopping: () => boolean;
+  /** How ./run says it is ready (src/ready/); without one it is ready once started. */
+  readonly readiness?: ReadyWatcher;
+  /** Called when the unit's readiness changed (on the next turn; the engine's dependencies wait on it). */
+  readonly onReady?: (unit: Unit) => void;
 }
 
 /** This unit's part of a stop (the shutdown, or the removal of its directory): what the report says. */
@@ -134,15 +139,110 @@ export class Unit {
   finishTimedOutAt: number | null = null;
   /** The setting files rejected at the last read, one line each (empty when all were fine). */
   settingProblems: readonly string[] = [];
+  /** Readiness as `svinit status` shows it. */
+  readyFacts: ReadyFacts = { ready: false, readySince: null, notReadyReason: 'not started yet', notifyStatus: null, stopping: false };
+  /** The readiness watch of the current ./run, if any. */
+  private watch: ReadyWatch | null = null;
+  /** Not started until its dependencies are ready (engine's release()); the reason is shown meanwhile. */
+  private held = false;
 
   constructor(readonly spec: UnitSpec, readonly downFile: boolean) {
     this.state = initialState({ isLog: spec.isLog, downFile, nowUs: nowMicros() });
   }
 
-  /** Starts ./run unless want is down; the status files follow once this turn's spawns are done. */
-  start(): void {
+  /**
+   * Starts ./run unless want is down; the status files follow once this turn's spawns are done.
+   * With `holdReason`, ./run waits for release() (its dependencies), showing the reason meanwhile.
+   */
+  start(holdReason?: string): void {
     this.writeStatus(snapshot(this.state));
+    if (holdReason !== undefined) {
+      this.held = true;
+      this.setReady({ notReadyReason: holdReason });
+      return;
+    }
     this.apply(kick(this.state, this.context(false)));
+  }
+
+  /** Whether ./run still waits for release(). */
+  get waiting(): boolean {
+    return this.held;
+  }
+
+  /** Why a held unit is still waiting (its dependencies), as `svinit status` shows it. */
+  holdReason(reason: string): void {
+    if (this.held && this.readyFacts.notReadyReason !== reason) this.setReady({ notReadyReason: reason });
+  }
+
+  /** Its dependencies are ready: start ./run (unless want is down, or it is stopping). */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (this.stop !== null || this.state.shutdown) return;
+    this.setReady({ notReadyReason: 'starting' });
+    this.apply(kick(this.state, this.context(false)));
+  }
+
+  /** svinit is shutting down: report not ready from now on (load balancers stop routing). */
+  announceStop(): void {
+    if (this.readyFacts.stopping) return;
+    this.setReady({ ready: false, readySince: null, notReadyReason: 'svinit is stopping', stopping: true });
+  }
+
+  /** Changes the readiness facts and tells the service (svinit.json) and the engine. */
+  private setReady(patch: Partial<ReadyFacts>): void {
+    const next = { ...this.readyFacts, ...patch };
+    // Once svinit stops, nothing makes a unit ready again.
+    if (next.stopping) next.ready = false;
+    const changed = next.ready !== this.readyFacts.ready;
+    this.readyFacts = next;
+    // The engine hears it first (its dependents start), the files are written after that. In a
+    // microtask: once the step or I/O callback that got here has returned (never inside a step of
+    // this unit), and before the event loop moves on (a setImmediate cost a millisecond here).
+    if (changed && this.spec.onReady !== undefined) {
+      const onReady = this.spec.onReady;
+      queueMicrotask(() => onReady(this));
+    }
+    this.scheduleFlush();
+  }
+
+  /** The sink the current ./run's readiness watch reports to; reports of an older ./run are dropped. */
+  private sinkFor(token: object): ReadySink {
+    const live = (): boolean => this.watchToken === token && this.state.pid !== 0;
+    return {
+      ready: (how) => {
+        if (!live() || this.readyFacts.ready) return;
+        this.spec.log.debug(`${this.spec.name}: ready (${how})`);
+        this.setReady({ ready: true, readySince: Date.now(), notReadyReason: null });
+      },
+      failed: (reason) => { if (live()) this.feed({ type: 'notReady', reason }); },
+      waiting: (reason) => { if (live() && !this.readyFacts.ready) this.setReady({ notReadyReason: reason }); },
+      status: (text) => { if (this.watchToken === token) this.setReady({ notifyStatus: text }); },
+      stopping: () => { if (live()) this.setReady({ ready: false, readySince: null, notReadyReason: 'the service said STOPPING=1' }); },
+    };
+  }
+
+  private watchToken: object | null = null;
+
+  /** The readiness watch for a new ./run (a log service, or no dialect: ready once started). */
+  private newWatch(): ReadyWatch | null {
+    this.watch?.end();
+    this.watch = null;
+    const token = {};
+    this.watchToken = token;
+    if (this.spec.isLog || this.spec.readiness === undefined) return null;
+    this.watch = this.spec.readiness(this.sinkFor(token));
+    return this.watch;
+  }
+
+  /** ./run ended (or never started): not ready, nothing watched. */
+  private endWatch(): void {
+    this.watch?.end();
+    this.watch = null;
+    this.watchToken = null;
+    if (this.readyFacts.ready || !this.readyFacts.stopping) {
+      this.setReady({ ready: false, readySince: null, notReadyReason: this.readyFacts.stopping ? 'svinit is stopping' : 'down' });
+    }
   }
 
   /** Queues one control byte; bytes are handled one at a time, in order (repeats coalesce, a flood is cut). */
@@ -373,10 +473,17 @@ export class Unit {
       return;
     }
     if (isRun) this.reported.delete('user');
-    const { env, creds } = setup;
+    const { creds } = setup;
+    // Started by the operator (sv up) while it waited for its dependencies: it waits no more.
+    if (isRun) this.held = false;
+    const watch = isRun ? this.newWatch() : null;
+    const env = watch === null ? setup.env : { ...setup.env, ...watch.env };
     try {
       const pid = this.spec.runner.spawn(
-        { file: argv[0] ?? './run', argv, env, cwd: this.spec.dir, stdio: this.spec.stdio, session: true, ...(creds ?? {}) },
+        {
+          file: argv[0] ?? './run', argv, env, cwd: this.spec.dir, stdio: this.spec.stdio, session: true, ...(creds ?? {}),
+          ...(watch === null || watch.extraFds.length === 0 ? {} : { extraFds: watch.extraFds }),
+        },
         (status) => this.exited(isRun, status),
       );
       if (isRun) {
@@ -387,14 +494,30 @@ export class Unit {
       // Started after the deadline (a control/u that ran on): it is killed at once.
       if (this.hurried) killpg(pid, SIG.KILL);
       this.feed({ type: 'spawned', pid });
+      if (isRun) this.startWatch(watch);
     } catch (err) {
+      if (isRun) this.endWatch();
       const e = err as { code?: string; errno?: number; message: string };
       this.spec.log.debug(`${this.spec.name}: ${e.message}`);
       this.feed({ type: 'spawnFailed', code: e.code ?? 'EIO', errno: e.errno ?? 5 });
     }
   }
 
+  /** ./run runs: the dialect starts watching it, or (none) it is ready now. */
+  private startWatch(watch: ReadyWatch | null): void {
+    const pid = this.state.pid;
+    if (pid === 0) return;
+    if (watch !== null) {
+      this.setReady({ notReadyReason: 'started, not ready yet' });
+      watch.started(pid);
+    } else {
+      // A log service, or a service without a dialect: ready once up, as runit means it.
+      this.setReady({ ready: true, readySince: Date.now(), notReadyReason: null });
+    }
+  }
+
   private exited(isRun: boolean, status: number): void {
+    if (isRun) this.endWatch();
     if (isRun) {
       this.lastStatus = status;
       this.lastExit = describeStatus(decodeStatus(status));

@@ -184,7 +184,7 @@ test('give-up: failed after N failed starts within the window, shown by svinit s
   assert.equal(r?.want, 'up');
   assert.match(r?.failed ?? '', /^gave up after 3 failed starts/);
   const table = cli(['status', '--dir', tree.sv]).stdout.split('\n').find((l) => l.startsWith('flaky'));
-  assert.match(table ?? '', /^flaky +failed +- +\d+s +up +2 +exited 3 +gave up after 3 failed starts/);
+  assert.match(table ?? '', /^flaky +failed +- +\d+s +up +no +2 +exited 3 +gave up after 3 failed starts/);
   const check = cli(['check', '--dir', tree.sv]);
   assert.equal(check.code, 1);
   assert.match(check.stdout, /unhealthy: 1 of 2 not up: flaky \(failed: gave up after 3 failed starts/);

@@ -4,7 +4,7 @@
 // clean shutdown exit 102, and a hanging control/t cannot stretch the grace. Also: SIGQUIT stops.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, renameSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { Init, PID1_SKIP, Tree, alive, ignoreRun, trapRun, waitFor } from './init-harness.js';
 
@@ -15,12 +15,19 @@ interface Json {
 }
 
 /**
- * The service and its log are fully supervised: svinit wrote their status files and made their
- * FIFOs (both after the spawns of that scan, the FIFOs last).
+ * The service and its log are fully supervised: svinit wrote their status files and holds their
+ * ok FIFOs open (as sv checks it: a non-blocking open for writing finds a reader), the last step.
  */
 function supervised(tree: Tree, name: string): boolean {
-  const files = ['supervise/status', 'supervise/ok', 'log/supervise/status', 'log/supervise/ok'];
-  return files.every((f) => existsSync(join(tree.sv, name, f)));
+  if (!['supervise/status', 'log/supervise/status'].every((f) => existsSync(join(tree.sv, name, f)))) return false;
+  return ['supervise/ok', 'log/supervise/ok'].every((f) => {
+    try {
+      closeSync(openSync(join(tree.sv, name, f), constants.O_WRONLY | constants.O_NONBLOCK));
+      return true;
+    } catch {
+      return false; // ENOENT: not made yet; ENXIO: no reader yet
+    }
+  });
 }
 
 function jsonReport(init: Init): Json {

@@ -33,11 +33,11 @@ test('svinit status under runsv: table, JSON and exit codes', { skip: existsSync
   const table = await svinit(['status', '--dir', tree.root]);
   assert.equal(table.code, 1, 'loose is not supervised');
   const lines = table.stdout.trimEnd().split('\n');
-  assert.match(lines[0] ?? '', /^SERVICE +STATE +PID +TIME +WANT +RESTARTS +LAST EXIT +NOTE$/);
-  assert.match(lines[1] ?? '', /^loose +unsupervised +- +- +- +- +- +unable to open supervise\/ok: file does not exist$/);
-  assert.match(lines[2] ?? '', /^off +down +- +\d+s +down +- +-$/);
-  assert.match(lines[3] ?? '', /^web +run +\d+ +\d+s +up +- +-$/);
-  assert.match(lines[4] ?? '', /^web\/log +run +\d+ +\d+s +up +- +-$/);
+  assert.match(lines[0] ?? '', /^SERVICE +STATE +PID +TIME +WANT +READY +RESTARTS +LAST EXIT +NOTE$/);
+  assert.match(lines[1] ?? '', /^loose +unsupervised +- +- +- +- +- +- +unable to open supervise\/ok: file does not exist$/);
+  assert.match(lines[2] ?? '', /^off +down +- +\d+s +down +no +- +-$/);
+  assert.match(lines[3] ?? '', /^web +run +\d+ +\d+s +up +yes +- +-$/);
+  assert.match(lines[4] ?? '', /^web\/log +run +\d+ +\d+s +up +yes +- +-$/);
 
   const json = await svinit(['status', '--json', '--dir', tree.root, 'web', 'off']);
   assert.equal(json.code, 0, json.stderr);
@@ -75,7 +75,7 @@ test('svinit status under svinit shows restarts and the last exit', { skip: exis
   assert.equal(row?.restarts, 1);
   assert.equal(row?.lastExit, 'killed by SIGTERM');
   const table = await svinit(['status', '--dir', tree.root]);
-  assert.match(table.stdout.split('\n')[1] ?? '', /^web +run +\d+ +\d+s +up +1 +killed by SIGTERM$/);
+  assert.match(table.stdout.split('\n')[1] ?? '', /^web +run +\d+ +\d+s +up +yes +1 +killed by SIGTERM$/);
 });
 
 test('svinit status and check explain: not executable, crash loop, ./finish killed, a rejected setting, down on purpose; JSON fields are structured', { skip: existsSync(SVINIT_INIT) ? false : `svinit's init is not built (${SVINIT_INIT})`, timeout: 60_000 }, async (t) => {
@@ -111,7 +111,7 @@ test('svinit status and check explain: not executable, crash loop, ./finish kill
   assert.match(String((m.get('badset')?.['problems'] as string[])[0]), /timeout-kill: "soon" is not a whole number of milliseconds/);
   assert.equal(m.get('off')?.state, 'down', 'down on purpose stays down');
   const table = (await svinit(['status', '--dir', tree.root])).stdout;
-  assert.match(table, /^crash +crash-loop +- +\d+s +up +\d+ +exited 3 +crash loop: (\d+|10 or more) starts in the last minute$/m);
+  assert.match(table, /^crash +crash-loop +- +\d+s +up +no +\d+ +exited 3 +crash loop: (\d+|10 or more) starts in the last minute$/m);
   assert.match(table, /^noexec +crash-loop .* \.\/run is not executable \(chmod \+x run\)/m);
   assert.match(table, /^slowfin .*\.\/finish killed at its timeout-finish \d+s ago/m);
   assert.match(table, /^badset +run .*timeout-kill: "soon" is not a whole number/m);

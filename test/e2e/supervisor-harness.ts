@@ -58,9 +58,10 @@ export class Svinit {
    * removes the tree) is registered on `t` before the first wait, so a start-up that times out or
    * fails leaves nothing behind.
    */
-  static async start(t: TestContext, services: Tree | Record<string, ServiceFiles>, supervised?: readonly string[]): Promise<Svinit> {
+  static async start(t: TestContext, services: Tree | Record<string, ServiceFiles>, supervised?: readonly string[],
+    args: readonly string[] = []): Promise<Svinit> {
     const tree = services instanceof Tree ? services : new Tree(services, 'svinit-e2e-');
-    const child = track(spawn(join(repoRoot, 'bin/svinit'), ['--dir', tree.root, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = track(spawn(join(repoRoot, 'bin/svinit'), ['--dir', tree.root, '-v', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
     const s = new Svinit(tree, child);
     t.after(() => s.stop());
     try {
@@ -145,6 +146,18 @@ export class Svinit {
   async waitLog(re: RegExp, timeoutMs = 15_000): Promise<string> {
     await waitUntil(() => this.matching(re).length > 0, timeoutMs, `log line ${re}\n--- log:\n${this.lines.join('\n')}`);
     return this.matching(re)[0] as string;
+  }
+
+  /** Sends SIGTERM and waits (up to `ms`) for svinit's exit; its exit code (null: killed by a signal). */
+  async terminate(ms = 30_000): Promise<number | null> {
+    const exited = new Promise<number | null>((res) => {
+      if (!this.alive) res(this.child.exitCode);
+      else this.child.once('exit', (code) => res(code));
+    });
+    this.child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((res) => setTimeout(res, ms))]);
+    if (this.alive) throw new Error(`svinit still running ${ms} ms after SIGTERM\n--- log:\n${this.lines.join('\n')}`);
+    return exited;
   }
 
   get alive(): boolean {

@@ -89,6 +89,20 @@ test('extraFds become fds 3.. and nothing else is added', async () => {
   }
 });
 
+test("an extra fd 'closed' stays closed in the child: a notification-fd of 5 is fd 5 alone", async () => {
+  const file = join(scratchDir(), 'extra-closed.txt');
+  writeFileSync(file, 'x');
+  const fd = openSync(file, 'r');
+  const child = await hold({ extraFds: ['closed', 'closed', fd], stdio: ['inherit', 'inherit', 'null'] });
+  try {
+    assert.deepEqual(openFds(child.pid), [0, 1, 2, 5]);
+    assert.equal(fdTarget(child.pid, 5), file);
+  } finally {
+    child.stop();
+    closeSync(fd);
+  }
+});
+
 test('session and process group are as requested', async () => {
   const me = procStat(process.pid);
   assert.ok(me !== null);

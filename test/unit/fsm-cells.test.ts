@@ -48,6 +48,7 @@ function defaultEvent(key: EventKey): SvEvent {
     case 'spawnFailed': return { type: 'spawnFailed', code: 'ENOENT', errno: 2 };
     case 'exited': return { type: 'exited', status: 0x300 };
     case 'shutdown': return { type: 'shutdown', handled: false };
+    case 'notReady': return { type: 'notReady', reason: 'not ready within 500 ms' };
     default: return { type: 'control', c: key, handled: false };
   }
 }
@@ -111,6 +112,7 @@ const DOWN: Record<EventKey, Cases> = {
   'timer:throttle': { base: { want: 'up', throttled: true }, expect: { throttled: false, pending: 'run' }, effects: [spawnRun] },
   'timer:kill': nop(),
   'timer:finish': nop(),
+  notReady: nop(),
   shutdown: [
     { expect: { want: 'exit', shutdown: true }, effects: ['W', { type: 'done' }] },
     { name: 'log service', base: { isLog: true, want: 'up', throttled: true }, expect: { want: 'exit', shutdown: true, throttled: false }, effects: ['W', { type: 'cancelTimer', name: 'throttle' }, { type: 'done' }] },
@@ -175,6 +177,13 @@ const RUN: Record<EventKey, Cases> = {
       effects: ['W', spawnRun],
     },
     {
+      name: 'stopped as not ready after longer than restart-reset: still a failed start, backed off',
+      base: { runStartUs: N - 20_000_000, failures: 2, notReady: 'not ready within 20000 ms', gotTerm: true, killArmed: true },
+      ctx: { config: { ...DEFAULT_CONFIG, restartDelayMaxMs: 30_000 } },
+      expect: { state: 'down', pid: 0, gotTerm: false, killArmed: false, stampUs: N, lastStatus: 0x300, notReady: null, failures: 3, pending: 'run' },
+      effects: [{ type: 'cancelTimer', name: 'kill' }, 'W', spawnRun],
+    },
+    {
       name: 'the fourth failed start in a row with a back-off capped at 5 s: 5 s after the start', base: { runStartUs: N - 1_000_000, failures: 3 },
       ctx: { config: { ...DEFAULT_CONFIG, restartDelayMaxMs: 5000 } },
       expect: { state: 'down', pid: 0, stampUs: N, lastStatus: 0x300, throttled: true, failures: 4 },
@@ -213,6 +222,20 @@ const RUN: Record<EventKey, Cases> = {
     effects: [log('unable to stop ./run (pid 100) with signal 15 within 3000 ms: sending SIGKILL to its process group'), sig(9, 100, 'group')],
   },
   'timer:finish': nop(),
+  notReady: [
+    {
+      expect: { notReady: 'not ready within 500 ms', gotTerm: true, killArmed: true },
+      effects: [log('not ready within 500 ms: stopping ./run (pid 100) with signal 15, SIGKILL after 1000 ms'), sig(15, 100), 'W', { type: 'armTimer', name: 'kill', ms: 1000 }],
+    },
+    {
+      name: 'timeout-kill set', ctx: { config: { ...DEFAULT_CONFIG, timeoutKillMs: 3000 } },
+      expect: { notReady: 'not ready within 500 ms', gotTerm: true, killArmed: true },
+      effects: [log('not ready within 500 ms: stopping ./run (pid 100) with signal 15, SIGKILL after 3000 ms'), sig(15, 100), 'W', { type: 'armTimer', name: 'kill', ms: 3000 }],
+    },
+    { name: 'a stop already asked', ...nop({ want: 'down', stopAsked: true, gotTerm: true }) },
+    { name: 'during shutdown', ...nop({ want: 'exit', shutdown: true, stopAsked: true }) },
+    { name: 'log service', ...nop({ isLog: true }) },
+  ],
   shutdown: [
     { expect: { want: 'exit', shutdown: true, gotTerm: true, stopAsked: true }, effects: ['W', sig(15, 100), sig(18, 100), { type: 'runOverride', script: 'x' }] },
     { name: 'log service: want exit, no signal', base: { isLog: true }, expect: { want: 'exit', shutdown: true }, effects: ['W'] },
@@ -252,6 +275,7 @@ const FINISH: Record<EventKey, Cases> = {
     expect: { finishArmed: false },
     effects: [log('unable to wait for ./finish (pid 200): still running after 5000 ms, sending SIGKILL to its process group'), sig(9, 200, 'group')],
   },
+  notReady: nop(),
   shutdown: { expect: { want: 'exit', shutdown: true }, effects: ['W'] },
 };
 
@@ -277,6 +301,7 @@ const FAILED: Record<EventKey, Cases> = {
   'timer:throttle': nop(),
   'timer:kill': nop(),
   'timer:finish': nop(),
+  notReady: nop(),
   shutdown: { expect: { ...CLEARED, want: 'exit', shutdown: true }, effects: ['W', { type: 'done' }] },
 };
 

@@ -39,9 +39,12 @@ test('readiness: every wanted service runs; a down, paused or crash-looping one,
   assert.deepEqual(readiness(rows([WEB]), 'stopping'), { ready: false, reasons: ['svinit is stopping'] });
   assert.equal(readiness(rows([WEB]), 'starting').ready, false);
   assert.equal(readiness(null, 'running').ready, false);
-  // The readiness issue's field, once the row carries it.
-  const notYet = { ...statusRow(WEB, NOW), ready: false };
-  assert.deepEqual(readiness([notYet], 'running').reasons, ['web: not ready yet']);
+  // Up but not ready in its own dialect (the readiness issue's record), and held for a dependency.
+  const notYet = info('web', { pid: 42, state: 'run' }, { ready: false, notReadyReason: 'waiting for its readiness notification' });
+  assert.deepEqual(readiness(rows([notYet]), 'running').reasons, ['web: waiting for its readiness notification']);
+  const held = info('app', {}, { ready: false, notReadyReason: 'waiting for db', startedAt: null });
+  assert.deepEqual(readiness(rows([held]), 'running').reasons, ['app: waiting: waiting for db']);
+  assert.deepEqual(readiness(rows([info('web', { pid: 42, state: 'run' }, { ready: true })]), 'running'), { ready: true, reasons: [] });
 });
 
 test('routes: 200/503 readyz with the reason, 404 unknown path, 405 other methods, /status is the status document', () => {

@@ -17,7 +17,20 @@ test('defaults: /etc/service, 7 s, builtin, text report, reaping on', () => {
     report: 'text', pdeathsig: null, stopSignals: [], command: null,
     initDirs: ['/etc/my_init.d', '/etc/cont-init.d', '/etc/svinit/init.d'], finishDirs: ['/etc/cont-finish.d', '/etc/svinit/finish.d'],
     envDirs: ['/etc/container_environment', '/etc/svinit/env'], hookTimeoutMs: 60_000, onHookFailure: 'stop', critical: [], http: null, logFormat: 'inherit',
+    drainMs: 0, waitReadyMs: null,
   });
+});
+
+test('--drain SECONDS and --wait-ready[=SECONDS]: a bare --wait-ready takes no value (CMD follows it)', () => {
+  assert.equal(run(['--drain', '2.5']).drainMs, 2500);
+  assert.throws(() => parseInitArgs(['--drain', 'soon'], {}), /unable to use --drain "soon": give a number of seconds/);
+  assert.throws(() => parseInitArgs(['--grace', '3', '--drain', '3'], {}), /it must be shorter than the grace \(3 s\)/);
+  const bare = run(['--wait-ready', 'myapp', '--flag']);
+  assert.equal(bare.waitReadyMs, Infinity);
+  assert.deepEqual(bare.command?.argv, ['myapp', '--flag']);
+  assert.equal(run(['--wait-ready=1.5', 'myapp']).waitReadyMs, 1500);
+  assert.throws(() => parseInitArgs(['--wait-ready=x', 'myapp'], {}), /unable to use --wait-ready "x"/);
+  assert.throws(() => parseInitArgs(['--wait-ready'], {}), /unable to use --wait-ready without a command/);
 });
 
 test('hooks and environment: --init-dir, --finish-dir, --env-dir replace the defaults, in order; --hook-timeout; --on-hook-failure', () => {
