@@ -101,6 +101,22 @@ test('/readyz: 503 with the reason while a service crash-loops; 503 from the mom
   assert.equal(code, 0);
 });
 
+test('/readyz follows a service\'s own readiness (notification-fd): 503 with its reason while it runs unready, 200 once it says so', { timeout: 60_000 }, async (t) => {
+  // ./run is up at once but writes its readiness newline on fd 3 only once $M/go exists.
+  const run = '#!/bin/sh\necho $$ > $M/slow.ready\nwhile [ ! -e $M/go ]; do sleep 0.05; done\necho >&3\nexec sleep 1000\n';
+  const p = await startProbed(t, { slow: { run, 'notification-fd': ['3\n', 0o644] }, web: { run: SLEEPER } });
+  await until(p.url, '/status', (r) => /"name":"slow","dir":"[^"]*","state":"run"/.test(r.body), 15_000, 'slow running');
+  const waiting = await get(p.url, '/readyz');
+  assert.equal(waiting.status, 503);
+  assert.match(waiting.body, /^not ready: slow: .+\n$/);
+  assert.doesNotMatch(waiting.body, /web/);
+  assert.match((await get(p.url, '/metrics')).body, /^svinit_service_ready\{service="slow"\} 0$/m);
+  writeFileSync(p.tree.marker('go'), '');
+  const ready = await until(p.url, '/readyz', (r) => r.status === 200, 15_000, 'ready once notified');
+  assert.equal(ready.body, 'ready\n');
+  assert.match((await get(p.url, '/metrics')).body, /^svinit_service_ready\{service="slow"\} 1$/m);
+});
+
 test('promtool check metrics accepts the exposition (odd service names escaped)', { skip: NO_PROMTOOL, timeout: 60_000 }, async (t) => {
   const p = await startProbed(t, { web: { run: SLEEPER, 'log/run': '#!/bin/sh\nexec cat >/dev/null\n' }, 'we"ird\\name': { run: SLEEPER }, crash: { run: '#!/bin/sh\nexit 2\n' } });
   await until(p.url, '/metrics', (r) => /svinit_service_last_exit_code\{service="crash"\} 2/.test(r.body), 15_000, 'an exit of crash');
