@@ -68,10 +68,19 @@ export class Tree {
   }
 }
 
+/**
+ * Shell that waits for ever with no child process: a read of a FIFO it holds open both ways (a
+ * trapped signal interrupts the read and runs the trap). A `sleep 1000 & wait` loop left strays:
+ * a `sleep` forked but not yet exec'd when its shell got TERM swallows a TERM of its own and then
+ * lives on to the deadline's SIGKILL (exit 102) or holds a test's pipes open.
+ */
+export function idleLoop(name: string, dir = '$M'): string {
+  return `[ -p ${dir}/${name}.fifo ] || mkfifo ${dir}/${name}.fifo; exec 3<> ${dir}/${name}.fifo; while :; do read line <&3; done`;
+}
+
 /** A run script: writes NAME.ready (its pid), on TERM sleeps CLEANUP s then writes NAME.clean. */
 export function trapRun(name: string, cleanup = '0.3'): string {
-  return `#!/bin/sh\ntrap 'sleep ${cleanup}; echo ok > $M/${name}.clean; exit 0' TERM\necho $$ > $M/${name}.ready\n` +
-    'while :; do sleep 1000 & wait $!; done\n';
+  return `#!/bin/sh\ntrap 'sleep ${cleanup}; echo ok > $M/${name}.clean; exit 0' TERM\necho $$ > $M/${name}.ready\n${idleLoop(name)}\n`;
 }
 
 /** A run script that ignores TERM. */

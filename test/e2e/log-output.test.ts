@@ -9,7 +9,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/fixtures.js';
 import { stopTree, track } from '../helpers/teardown.js';
-import { Tree, waitFor } from './init-harness.js';
+import { Tree, idleLoop, waitFor } from './init-harness.js';
 
 const BIN = join(repoRoot, 'bin/svinit');
 const LINES = 50_000;
@@ -102,7 +102,7 @@ test('--log-format json: every line of stdout and stderr parses, one schema for 
 });
 
 test('--log-prefix: the last line a service writes while it stops is out before svinit exits', { timeout: 60_000 }, async (t) => {
-  const tree = new Tree({ a: { run: "#!/bin/sh\ntrap 'echo \"last words, é ✓\"; exit 0' TERM\necho ready > $M/a.ready\nwhile :; do sleep 1000 & wait $!; done\n" } });
+  const tree = new Tree({ a: { run: `#!/bin/sh\ntrap 'echo "last words, é ✓"; exit 0' TERM\necho ready > $M/a.ready\n${idleLoop('a')}\n` } });
   t.after(() => tree.cleanup());
   for (let i = 0; i < 3; i++) {
     rmSync(tree.marker('a.ready'), { force: true });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { procFixture } from '../helpers/fixtures.js';
 import { descendants, procStat, procStatus, zombiesOf } from '../helpers/proc.js';
 import { stopTree, track } from '../helpers/teardown.js';
-import { alive, HAVE_RUNIT, Init, PID1_SKIP, runToEnd, SVINIT_BIN, Tree, trapRun, waitFor } from './init-harness.js';
+import { alive, HAVE_RUNIT, Init, PID1_SKIP, runToEnd, SVINIT_BIN, Tree, idleLoop, trapRun, waitFor } from './init-harness.js';
 
 const ROLES = [
   { label: 'subreaper', pid1: false, skip: false as string | false },
@@ -33,7 +33,7 @@ trap "echo ok > $M/$name.clean; exit 0" TERM
 if [ "$name" = main ]; then "$PF" sigexec - - "$0" sub & fi
 # Written whole, then renamed: a reader never sees the file before the pid is in it.
 echo $$ > $M/$name.pid && mv $M/$name.pid $M/$name.ready
-while :; do sleep 1000 & wait $!; done
+${idleLoop('$name')}
 `;
 
 /** Both members are up and have written their pids. */
@@ -224,10 +224,10 @@ for (const role of ROLES) {
 
   test(`CMD beside two services: TERM stops CMD first, then the services; exit CMD's status (builtin, ${role.label})`, { skip: role.skip, timeout: 60_000 }, async (t) => {
     const after = (name: string): string => `#!/bin/sh\ntrap 'if [ -e $M/cmd.clean ]; then echo after > $M/${name}.order; else echo before > $M/${name}.order; fi; exit 0' TERM\n` +
-      `echo $$ > $M/${name}.ready\nwhile :; do sleep 1000 & wait $!; done\n`;
+      `echo $$ > $M/${name}.ready\n${idleLoop(name)}\n`;
     const tree = new Tree({ a: { run: after('a') }, b: { run: after('b') } });
     t.after(() => tree.cleanup());
-    const cmd = `trap 'sleep 0.3; echo ok > ${tree.m}/cmd.clean; exit 7' TERM; echo $$ > ${tree.m}/cmd.ready; while :; do sleep 1000 & wait $!; done`;
+    const cmd = `trap 'sleep 0.3; echo ok > ${tree.m}/cmd.clean; exit 7' TERM; echo $$ > ${tree.m}/cmd.ready; ${idleLoop('cmd', tree.m)}`;
     const init = new Init(['--dir', tree.sv, '--', 'sh', '-c', cmd], { pid1: role.pid1 });
     t.after(() => init.kill());
     await waitFor(() => tree.has('cmd.ready') && tree.has('a.ready') && tree.has('b.ready'), 15_000, 'CMD and both services ready');
@@ -246,7 +246,7 @@ for (const role of ROLES) {
 test('--stop-signal RTMIN+3: forwarded to CMD and starts the grace clock; CMD is SIGKILLed at the deadline', { timeout: 60_000 }, async (t) => {
   const tree = new Tree();
   t.after(() => tree.cleanup());
-  const cmd = `trap 'echo got >> ${tree.m}/rt' 37; echo $$ > ${tree.m}/cmd.ready; while :; do sleep 1000 & wait $!; done`;
+  const cmd = `trap 'echo got >> ${tree.m}/rt' 37; echo $$ > ${tree.m}/cmd.ready; ${idleLoop('cmd', tree.m)}`;
   const init = new Init(['--no-services', '--grace', '2', '--stop-signal', 'RTMIN+3', '--', 'sh', '-c', cmd]);
   t.after(() => init.kill());
   await waitFor(() => tree.has('cmd.ready'), 15_000, 'CMD ready');
@@ -286,7 +286,7 @@ test('a SIGPIPE that svinit\'s own write raised is not forwarded; one that anoth
 test('CMD beside a service under --engine runit: CMD first, then runsv stops the service', { skip: !HAVE_RUNIT && 'runit is not installed', timeout: 60_000 }, async (t) => {
   const tree = new Tree({ a: { run: trapRun('a', '0') } });
   t.after(() => tree.cleanup());
-  const cmd = `trap 'echo ok > ${tree.m}/cmd.clean; exit 3' TERM; echo $$ > ${tree.m}/cmd.ready; while :; do sleep 1000 & wait $!; done`;
+  const cmd = `trap 'echo ok > ${tree.m}/cmd.clean; exit 3' TERM; echo $$ > ${tree.m}/cmd.ready; ${idleLoop('cmd', tree.m)}`;
   const init = new Init(['--dir', tree.sv, '--engine', 'runit', '--', 'sh', '-c', cmd]);
   t.after(() => init.kill());
   await waitFor(() => tree.has('cmd.ready') && tree.has('a.ready'), 15_000, 'CMD and the service ready');
@@ -299,8 +299,9 @@ test('CMD beside a service under --engine runit: CMD first, then runsv stops the
 test('CMD that ends by itself: its group gets TERM, the services stop, svinit exits with its status', { timeout: 60_000 }, async (t) => {
   const tree = new Tree({ a: { run: trapRun('a', '0') } });
   t.after(() => tree.cleanup());
-  // The leftover member of CMD's group traps TERM and says so.
-  const cmd = `sh -c 'trap "echo ok > ${tree.m}/left.term; exit 0" TERM; echo $$ > ${tree.m}/left.ready; while :; do sleep 1000 & wait $!; done' & ` +
+  // The leftover member of CMD's group traps TERM and says so; it waits with no child (a stray
+  // sleep would hold the test's output pipes open).
+  const cmd = `sh -c 'trap "echo ok > ${tree.m}/left.term; exit 0" TERM; echo $$ > ${tree.m}/left.ready; ${idleLoop('left', tree.m)}' & ` +
     `while [ ! -e ${tree.m}/left.ready ]; do sleep 0.05; done; exit 4`;
   const init = new Init(['--dir', tree.sv, '--', 'sh', '-c', cmd]);
   t.after(() => init.kill());
