@@ -9,6 +9,13 @@ const CHILD_PROCESS = ['child_process', 'node:child_process', 'cluster', 'node:c
   message: 'The init never loads child_process or cluster: spawn through the native addon.',
 }));
 
+// node:http costs start-up time and memory: only src/http loads it, and only the init's --http
+// path loads src/http, by a dynamic import (src/init/probes.ts).
+const HTTP = ['http', 'node:http', 'https', 'node:https', 'http2', 'node:http2'].map((name) => ({
+  name,
+  message: 'Only src/http loads node:http (loaded only with --http, through a dynamic import).',
+}));
+
 // ARCHITECTURE.md's table, bottom to top: each src/ folder and its "may import" column. A folder
 // may also import what those may import, so every layer may use the binding (src/native). native/
 // (the C addon) is not here: only src/native's loader reaches it, by path, never by an import.
@@ -55,7 +62,7 @@ function layerConfig(folder) {
   }];
   return {
     files: [`src/${folder}/**/*.ts`],
-    rules: { 'no-restricted-imports': ['error', { paths: CHILD_PROCESS, patterns }] },
+    rules: { 'no-restricted-imports': ['error', { paths: folder === 'http' ? CHILD_PROCESS : [...CHILD_PROCESS, ...HTTP], patterns }] },
   };
 }
 

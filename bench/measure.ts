@@ -13,6 +13,13 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? hi : ((sorted[mid - 1] as number) + hi) / 2;
 }
 
+/** The p-th percentile (0-100, nearest rank) of the numbers (null when there are none). */
+export function percentile(values: readonly number[], p: number): number | null {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
 /** The most common word (ties: the first seen), or null. */
 export function mode(values: readonly string[]): string | null {
   const counts = new Map<string, number>();

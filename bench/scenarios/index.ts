@@ -6,6 +6,7 @@ import { mainCommand } from './main-command.js';
 import { memory } from './memory.js';
 import { orphanStorm } from './orphan-storm.js';
 import { readiness } from './readiness.js';
+import { probeLatency } from './probe-latency.js';
 import { startup } from './startup.js';
 import { statusLatency } from './status-latency.js';
 import { stopLatency } from './stop-latency.js';
@@ -28,4 +29,5 @@ export const SCENARIOS: readonly Scenario[] = [
   mainCommand,
   logThroughput,
   readiness,
+  probeLatency,
 ];

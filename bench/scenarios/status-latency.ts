@@ -32,7 +32,7 @@ const PROBES: readonly Probe[] = [
 ];
 
 /** Runs argv inside PID 1's mount and pid namespaces; resolves with the wall time in ms and the exit code. */
-function timeInNamespace(pid1: number, argv: readonly string[]): Promise<{ ms: number; code: number | null }> {
+export function timeInNamespace(pid1: number, argv: readonly string[]): Promise<{ ms: number; code: number | null }> {
   return new Promise((resolve) => {
     const start = performance.now();
     const child = spawn('nsenter', ['-t', String(pid1), '--mount', '--pid', '--', ...argv], {

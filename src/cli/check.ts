@@ -4,9 +4,8 @@
 import { errorText } from '../protocol/error-text.js';
 import { failureMessage } from '../protocol/sv-format.js';
 import { ageSeconds } from '../protocol/tai64.js';
-import type { ServiceInfo } from './inspect.js';
-import { startsText } from './status.js';
-import { checkScriptExists, CRASH_STARTS, failedReason, NO_SUPERVISOR, notReadyReason, spawnErrorText, startsLastMinute } from './inspect.js';
+import { CRASH_STARTS, failedReason, NO_SUPERVISOR, notReadyReason, spawnErrorText, startsLastMinute, startsText, type ServiceInfo } from '../protocol/status-model.js';
+import { checkScriptExists } from './inspect.js';
 import type { CliOutput } from './output.js';
 import { collectServices } from './service-list.js';
 import { serviceRoot } from './service-dir.js';

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { errorText } from '../protocol/error-text.js';
 import { serviceDirectory } from '../protocol/sv-command.js';
 import { listServices } from '../service/list-services.js';
-import type { ServiceInfo } from './inspect.js';
+import type { ServiceInfo } from '../protocol/status-model.js';
 import { inspectWithLog } from './inspect.js';
 import { chdirError } from './service-dir.js';
 

@@ -167,6 +167,11 @@ export function createBuiltinEngine(
     onCritical(listener) {
       onCritical = listener;
     },
+    snapshot() {
+      // By code unit, as the service directory's listing is sorted (src/service/list-services.ts).
+      const sorted = [...services].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      return sorted.flatMap((s) => s.snapshot());
+    },
     dir,
     serviceCount() {
       return services.size;

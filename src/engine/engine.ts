@@ -1,6 +1,7 @@
 // What the shutdown and the init ask of a supervision engine (the built-in supervisor, or
 // Debian's runit). An engine carries out and reports; it keeps no deadline of its own.
 import type { StopContext } from '../process/stop-record.js';
+import type { ServiceInfo } from '../protocol/status-model.js';
 
 /** A critical service failed for good (it gave up, cannot start, or ended after sv once). */
 export interface CriticalFailure {
@@ -49,4 +50,10 @@ export interface Engine {
    * no limit), with the names still not ready ([] when all are). For --wait-ready.
    */
   waitReady(ms: number | null): Promise<readonly string[]>;
+  /**
+   * Every service and log service now, from the engine's memory, in `svinit status` order (the
+   * probes of --http; never a file read). null: the engine keeps no such memory (runit's runsv
+   * keeps it in its own files).
+   */
+  snapshot(): readonly ServiceInfo[] | null;
 }

@@ -20,6 +20,9 @@ export function createNoEngine(): Engine {
     waitReady() {
       return Promise.resolve([]);
     },
+    snapshot() {
+      return [];
+    },
     dir: null,
     serviceCount() {
       return 0;

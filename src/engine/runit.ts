@@ -239,6 +239,10 @@ export function createRunitEngine(
     onCritical() {
       // runsv never tells: warned about at start.
     },
+    snapshot() {
+      // Each runsv keeps its service's state in its own process and files; svinit holds none.
+      return null;
+    },
     dir,
     serviceCount() {
       return listServices(dir).length;

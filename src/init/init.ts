@@ -15,6 +15,7 @@ import { keepAlive } from '../process/hold.js';
 import type { InitOptions } from './options.js';
 import { SIG, signalName } from '../process/signals.js';
 import { behindFront, handleSignals } from './signals.js';
+import type { Observe } from './probes.js';
 
 /** What the init is made of; the entry wires the real ones. */
 export interface InitParts {
@@ -31,6 +32,8 @@ export interface InitParts {
   readonly makeCommand?: (env: Readonly<Record<string, string>>) => MainCommand;
   /** The start-up and finish hooks and the container's environment. */
   readonly lifecycle: Lifecycle;
+  /** --http: the probes' server is told how to see the init (src/init/probes.ts). */
+  readonly observe?: Observe;
   /** Before svinit exits: every line out (its own, and the services' when routed), within `ms`. */
   readonly drainOutput?: (ms: number) => Promise<void>;
 }
@@ -74,6 +77,8 @@ export function runInit(parts: InitParts): Promise<number> {
     let command: MainCommand | undefined;
     let shutdown: Shutdown | null = null;
     let internal = false;
+    let started = false;
+    parts.observe?.(() => ({ engine, shutdown, phase: shutdown !== null ? 'stopping' : started ? 'running' : 'starting' }));
     const finish = (code: number): void => {
       // Every line a service wrote is out before svinit exits, within the time left in the grace.
       const left = shutdown === null ? 1000 : Math.max(250, shutdown.deadline - performance.now());
@@ -172,6 +177,7 @@ export function runInit(parts: InitParts): Promise<number> {
         }
       }
       if (shutdown !== null) return; // a critical service failed at once
+      started = true;
       if (parts.makeCommand !== undefined && options.waitReadyMs !== null) {
         const limit = options.waitReadyMs === Infinity ? null : options.waitReadyMs;
         const t0 = performance.now();

@@ -8,7 +8,7 @@ import { setPdeathsig } from '../native/native.js';
 import { version } from '../process/version.js';
 import { catchNativeSignals } from './native-signals.js';
 import { formatOwnLine, OutputRouter, OutputStream } from '../log/output.js';
-import { EXIT_USAGE } from '../process/exit-codes.js';
+import { EXIT_SETUP, EXIT_USAGE } from '../process/exit-codes.js';
 import { signalsOfMask } from '../process/signals.js';
 import { Reaper } from '../process/reaper.js';
 import { createBuiltinEngine } from '../engine/builtin.js';
@@ -20,6 +20,7 @@ import { assertNoChildProcess } from './guard.js';
 import { DEFAULT_DIR, HELP, parseInitArgs, UsageError, type InitOptions } from './options.js';
 import { quietCommand, runInit } from './init.js';
 import { behindFront } from './signals.js';
+import { startProbes } from './probes.js';
 
 
 /**
@@ -101,6 +102,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     timeoutMs: options.hookTimeoutMs, onFailure: options.onHookFailure,
     baseEnv: serviceEnv(env), runner: reaper, log, write: own,
   });
+  // --http: bound before anything starts, so that a port in use is a setup error.
+  const observe = options.http === null ? undefined : await startProbes(options.http, reaper, log);
+  if (observe === null) return EXIT_SETUP;
   // Test-only: proves the shutdown's failure path from the outside (docs/exit-codes.md).
   const faultInShutdown = env['SVINIT_TEST_FAULT'] === 'shutdown';
   return runInit({
@@ -108,6 +112,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     drainOutput: (ms: number) => (output === undefined ? errStream.flush(ms) : output.drain(ms)),
     ...(faultInShutdown ? { faultInShutdown } : {}),
     ...(makeCommand === undefined ? {} : { makeCommand }),
+    ...(observe === undefined ? {} : { observe }),
   });
 }
 

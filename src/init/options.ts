@@ -5,6 +5,8 @@ import type { CommandSpec } from '../command/main-command.js';
 import { DEFAULT_ENV_DIRS } from '../lifecycle/container-env.js';
 import { DEFAULT_FINISH_DIRS, DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_INIT_DIRS } from '../lifecycle/hooks.js';
 import { parseSignal, SIG, signalName } from '../process/signals.js';
+import { isIPv4, isIPv6 } from 'node:net';
+import type { HttpAddress } from '../http/server.js';
 
 /** What `svinit [options] [--] [CMD...]` was asked to do. */
 export interface InitOptions {
@@ -42,6 +44,8 @@ export interface InitOptions {
   readonly logFormat: 'inherit' | 'prefix' | 'json';
   /** --critical NAME (repeatable): services whose failure for good ends the container. */
   readonly critical: readonly string[];
+  /** --http [ADDR:]PORT: where the probes' HTTP server listens; null (the default): no server, node:http never loaded. */
+  readonly http: HttpAddress | null;
   /** --drain SECONDS: ms between reporting not ready and the first stop signal, inside the grace (0: none). */
   readonly drainMs: number;
   /**
@@ -101,6 +105,8 @@ options:
   --log-format FORMAT text (default) or json: one JSON object per line, services' and svinit's
   --stop-signal SIG   SIG also starts the shutdown, e.g. RTMIN+3 or PWR (repeatable;
                       with CMD it is forwarded too and starts the grace clock)
+  --http [ADDR:]PORT  serve GET /healthz, /readyz, /status and /metrics (read-only) on
+                      ADDR:PORT (default ADDR 127.0.0.1; 0.0.0.0 for Kubernetes httpGet probes)
   --critical NAME     when service NAME fails for good (gave up, or ended after sv once),
                       stop everything and exit with its status (repeatable; or a file
                       named critical in its directory)
@@ -127,6 +133,25 @@ function parseGrace(text: string, source: string): number {
     throw new UsageError(`unable to use ${source} "${text}": give a number of seconds above 0, e.g. ${source.startsWith("--") ? source : "--grace"} 25`);
   }
   return Math.round(Number(text) * 1000);
+}
+
+/** The default address of --http: loopback only; the pod's address must be asked for. */
+export const DEFAULT_HTTP_HOST = '127.0.0.1';
+
+/** Parses --http's value: PORT, IPV4:PORT or [IPV6]:PORT (an address, never a name to resolve). */
+export function parseHttpAddress(text: string): HttpAddress {
+  const fix = 'give PORT, ADDR:PORT or [ADDR]:PORT with an IP address, e.g. --http 8080 or --http 0.0.0.0:8080';
+  const m = /^(?:(\[[^\]]*\]|[^:[\]]*):)?(\d{1,5})$/.exec(text);
+  if (m === null) throw new UsageError(`unable to use --http "${text}": ${fix}`);
+  const port = Number(m[2]);
+  if (port > 65535) throw new UsageError(`unable to use --http "${text}": port ${port} is above 65535; ${fix}`);
+  const raw = m[1];
+  if (raw === undefined) return { host: DEFAULT_HTTP_HOST, port };
+  const host = raw.startsWith('[') ? raw.slice(1, -1) : raw;
+  if (raw.startsWith('[') ? !isIPv6(host) : !isIPv4(host)) {
+    throw new UsageError(`unable to use --http "${text}": "${host}" is not an IP${raw.startsWith('[') ? 'v6' : 'v4'} address; ${fix}`);
+  }
+  return { host, port };
 }
 
 function takeValue(argv: readonly string[], i: number, flag: string): string {
@@ -192,6 +217,7 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   let waitReadyMs: number | null = null;
   let logPrefix = false;
   let logJson = false;
+  let http: HttpAddress | null = null;
   const rewrite = new Map<number, number>();
   const exitRemap = new Map<number, number>();
   let cmd: string[] | null = null;
@@ -279,6 +305,7 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
         if (!critical.includes(name)) critical.push(name);
         break;
       }
+      case '--http': http = parseHttpAddress(value()); break;
       case '--drain': {
         const v = value();
         if (!/^\d+(\.\d+)?$/.test(v) || Number(v) > 86400) throw new UsageError(`unable to use --drain "${v}": give a number of seconds, e.g. --drain 5`);
@@ -302,6 +329,9 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   if (cmd === null && (singleChild || killGroup || rewrite.size > 0 || exitRemap.size > 0)) {
     throw new UsageError('unable to use -c, -g, -r, -e or --exit-remap without a command: they shape the main command; give one after --');
   }
+  if (http !== null && engine === 'runit') {
+    throw new UsageError('unable to use --http with --engine runit: runsv keeps each service\'s state in its own process and files; use the built-in engine, or svinit status --json');
+  }
   if (cmd === null && waitReadyMs !== null) throw new UsageError('unable to use --wait-ready without a command: it delays the main command; give one after --');
   if (drainMs >= graceMs) throw new UsageError(`unable to use --drain ${drainMs / 1000}: it must be shorter than the grace (${graceMs / 1000} s), which it is part of; raise --grace`);
   const command: CommandSpec | null = cmd === null ? null : { argv: cmd, singleChild, killGroup, rewrite, exitRemap };
@@ -309,5 +339,5 @@ export function parseInitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     initDirs: initDirs.length > 0 ? initDirs : DEFAULT_INIT_DIRS,
     finishDirs: finishDirs.length > 0 ? finishDirs : DEFAULT_FINISH_DIRS,
     envDirs: envDirs.length > 0 ? envDirs : DEFAULT_ENV_DIRS,
-    hookTimeoutMs, onHookFailure, command, critical, drainMs, waitReadyMs, logFormat: logJson ? 'json' : logPrefix ? 'prefix' : 'inherit' } };
+    hookTimeoutMs, onHookFailure, command, critical, http, drainMs, waitReadyMs, logFormat: logJson ? 'json' : logPrefix ? 'prefix' : 'inherit' } };
 }

@@ -63,6 +63,8 @@ export class Shutdown {
   #endDrain: (() => void) | null = null;
   readonly #records = new Map<object | string, StopRecord>();
   #finish: ((code: number) => void) | null = null;
+  /** When it ended (performance.now()), and the strays it SIGKILLed; null while it runs. */
+  #ended: { at: number; strayKills: number } | null = null;
 
   constructor(private readonly parts: ShutdownParts, readonly trigger: string) {
     this.deadline = this.t0 + parts.graceMs;
@@ -70,6 +72,13 @@ export class Shutdown {
 
   get phase(): Phase {
     return this.#phase;
+  }
+
+  /** The shutdown so far (the probes' metrics): how long it has run, or took, and how many it SIGKILLed. */
+  progress(): { readonly ms: number; readonly kills: number } {
+    let kills = this.#ended?.strayKills ?? 0;
+    for (const r of this.#records.values()) if (r.killed) kills++;
+    return { ms: Math.round((this.#ended?.at ?? performance.now()) - this.t0), kills };
   }
 
   /**
@@ -223,6 +232,7 @@ export class Shutdown {
   #end(strays: StrayCount, internal: boolean): void {
     if (this.#phase === 'done') return;
     this.#phase = 'done';
+    this.#ended = { at: performance.now(), strayKills: strays.killed };
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.parts.reaper.stop();
     // By code point, as runsvdir orders names: localeCompare's first call initializes ICU's

@@ -10,7 +10,6 @@ import type { Unit } from './unit.js';
 /** The file's contents. */
 export type ExtraInfo = SvinitJson;
 
-
 const last = new WeakMap<Unit, string>();
 
 /** What svinit.json holds for `unit` now; the one source of the file and of every in-memory reader (--http). */

@@ -14,6 +14,8 @@ import type { ChildRunner } from './override.js';
 import type { StopContext, StopRecord } from '../process/stop-record.js';
 import { SuperviseDir } from './supervise-dir.js';
 import { Unit } from './unit.js';
+import { unitInfo } from './unit-info.js';
+import type { ServiceInfo } from '../protocol/status-model.js';
 import type { ReadyWatcher } from './readiness.js';
 
 /** How long a log service may take to drain the pipe and exit on EOF before it gets its down signal. */
@@ -83,7 +85,7 @@ export class Service {
   private closed = false;
   private markGone: () => void = () => undefined;
 
-  private constructor(readonly name: string, readonly dir: string, private readonly deps: ServiceDeps,
+  private constructor(readonly name: string, readonly dir: string, private readonly entry: string, private readonly deps: ServiceDeps,
     mainDir: SuperviseDir | null, logDir: SuperviseDir | null, hasLog: boolean) {
     this.gone = new Promise((resolve) => { this.markGone = resolve; });
     if (hasLog) this.pipe = pipeCloexec();
@@ -133,7 +135,7 @@ export class Service {
       }
       logDir = d;
     }
-    const service = new Service(name, dir, deps, mainDir, logDir, hasLog);
+    const service = new Service(name, dir, path, deps, mainDir, logDir, hasLog);
     // As runsv: the log starts first, so that the service's first lines have a reader.
     service.logUnit?.start();
     service.main.start(deps.hold);
@@ -199,6 +201,13 @@ export class Service {
   /** pids this service is responsible for. */
   pids(): number[] {
     return [this.main.state.pid, this.logUnit?.state.pid ?? 0].filter((p) => p !== 0);
+  }
+
+  /** The service and its log as the status model sees them now, from memory (--http). */
+  snapshot(): ServiceInfo[] {
+    const held = !this.closed;
+    const main = unitInfo(this.name, this.entry, this.main, held);
+    return this.logUnit === null ? [main] : [main, unitInfo(`${this.name}/log`, join(this.entry, 'log'), this.logUnit, held)];
   }
 
   private changed(unit: Unit): void {

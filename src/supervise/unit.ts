@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
 import { RECENT_STARTS } from '../protocol/svinit-json.js';
+import type { ServiceRecord } from '../protocol/status-file.js';
 import { kill, killpg } from '../native/native.js';
 import { decodeStatus, describeStatus } from '../process/exit-status.js';
 import { SignalBatch } from '../process/signal-batch.js';
@@ -95,6 +96,11 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The machine's status as supervise/status records it. */
+export function superviseRecord(s: StatusSnapshot): ServiceRecord {
+  return { ...stampFromMicros(s.stampUs), pid: s.pid, paused: s.paused, want: s.want, gotTerm: s.gotTerm, state: s.state };
+}
+
 /** One supervised process slot, driven by the pure machine. */
 export class Unit {
   state: ServiceState;
@@ -140,7 +146,7 @@ export class Unit {
   /** Not started until its dependencies are ready (engine's release()); the reason is shown meanwhile. */
   private held = false;
 
-  constructor(readonly spec: UnitSpec, downFile: boolean) {
+  constructor(readonly spec: UnitSpec, readonly downFile: boolean) {
     this.state = initialState({ isLog: spec.isLog, downFile, nowUs: nowMicros() });
   }
 
@@ -566,11 +572,7 @@ export class Unit {
     this.flushScheduled = false;
     const s = this.pendingStatus;
     this.pendingStatus = null;
-    if (s !== null && this.writable) {
-      this.spec.supervise?.writer.write({
-        ...stampFromMicros(s.stampUs), pid: s.pid, paused: s.paused, want: s.want, gotTerm: s.gotTerm, state: s.state,
-      });
-    }
+    if (s !== null && this.writable) this.spec.supervise?.writer.write(superviseRecord(s));
     this.spec.onChange(this);
   }
 

@@ -15,7 +15,7 @@ import { track } from '../helpers/teardown.js';
 const RUN_JS = fileURLToPath(new URL('../../bench/run.js', import.meta.url));
 const SCENARIO_IDS = [
   'graceful-stop', 'graceful-stop-many', 'term-ignored', 'orphan-storm',
-  'startup', 'memory', 'wakeups', 'status-latency', 'stop-latency', 'term-window', 'main-command', 'log-throughput', 'readiness',
+  'startup', 'memory', 'wakeups', 'status-latency', 'stop-latency', 'term-window', 'main-command', 'log-throughput', 'readiness', 'probe-latency',
 ];
 
 interface Results {

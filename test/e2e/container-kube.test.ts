@@ -1,6 +1,6 @@
 // The Kubernetes example (examples/kubernetes/pod.yaml) under `podman kube play`: an image built
 // with `podman build` from the debootstrap root filesystem and the package installed without a
-// compiler, the example's args and probe as written, and the stop Kubernetes would make. podman
+// compiler, the example's args and httpGet probes as written (curl in the image), and the stop Kubernetes would make. podman
 // 4.3's `kube down` stops with a zero timeout and `kube play` ignores terminationGracePeriodSeconds,
 // so the pod is stopped with `podman pod stop -t` the YAML's grace (shared/spec/decisions.md).
 import { test, after } from 'node:test';
@@ -67,7 +67,10 @@ test('the Kubernetes example under podman kube play: probe healthy, pod stop ins
   buildImage();
   const yaml = readFileSync(join(repoRoot, 'examples', 'kubernetes', 'pod.yaml'), 'utf8');
   const grace = Number(/terminationGracePeriodSeconds: (\d+)/.exec(yaml)?.[1]);
-  const svinitGrace = Number(/args: \["--grace", "(\d+)"\]/.exec(yaml)?.[1]);
+  const svinitGrace = Number(/args: \["--grace", "(\d+)"/.exec(yaml)?.[1]);
+  const httpPort = Number(/"--http", "0\.0\.0\.0:(\d+)"/.exec(yaml)?.[1]);
+  assert.ok(httpPort > 0, 'the example serves its probes with --http 0.0.0.0:PORT');
+  assert.match(yaml, new RegExp(`livenessProbe:\\s+httpGet:\\s+path: /healthz\\s+port: ${httpPort}`));
   assert.ok(svinitGrace < grace, `--grace ${svinitGrace} inside terminationGracePeriodSeconds ${grace}`);
   pod = /^ {2}name: (\S+)$/m.exec(yaml)?.[1] ?? '';
   const played = join(work, 'pod.yaml');
@@ -79,9 +82,12 @@ test('the Kubernetes example under podman kube play: probe healthy, pod stop ins
     return `${r.stdout}${r.stderr}`;
   };
   await waitFor(() => /a: up/.test(logs()) && /b: up/.test(logs()), 30_000, 'both services up');
-  // The example's exec probe, as podman turned it into the container's healthcheck.
+  // The example's liveness probe, as podman turned it into the container's healthcheck (httpGet:
+  // curl inside the container); the readiness path, by the same curl.
   const health = podman(['healthcheck', 'run', ctr], 60_000, env);
-  assert.equal(health.status, 0, `svinit check as the probe: ${health.stdout}${health.stderr}`);
+  assert.equal(health.status, 0, `GET /healthz as the probe: ${health.stdout}${health.stderr}`);
+  const ready = podman(['exec', ctr, 'curl', '-s', '-w', ' %{http_code}', `http://localhost:${httpPort}/readyz`], 60_000, env);
+  assert.equal(ready.stdout, 'ready\n 200', `GET /readyz: ${ready.stdout}${ready.stderr}`);
   const t0 = performance.now();
   podmanOk(['pod', 'stop', '-t', String(grace), pod], 120_000, env);
   const ms = performance.now() - t0;

@@ -10,8 +10,11 @@ import { performance } from 'node:perf_hooks';
 import { after, before } from 'node:test';
 import { installTarball, pack, prebuild, type Installed } from './packed.js';
 
-/** The cached root filesystem (debootstrap bookworm, minbase). */
-export const ROOTFS = process.env.SVINIT_TEST_ROOTFS ?? '/var/cache/svinit-test/rootfs-bookworm-minbase';
+/**
+ * The cached root filesystem (debootstrap bookworm, minbase, and curl: podman kube's httpGet
+ * probes run curl inside the container).
+ */
+export const ROOTFS = process.env.SVINIT_TEST_ROOTFS ?? '/var/cache/svinit-test/rootfs-bookworm-minbase-curl';
 const MIRROR = process.env.SVINIT_TEST_MIRROR ?? 'http://deb.debian.org/debian';
 
 /** Global options for every podman call (the engine must be the same for run, stop and inspect). */
@@ -44,7 +47,7 @@ function ensureRootfs(): void {
   if (existsSync(`${ROOTFS}/bin/sh`)) return;
   const tmp = `${ROOTFS}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
-  execFileSync('debootstrap', ['--variant=minbase', 'bookworm', tmp, MIRROR], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('debootstrap', ['--variant=minbase', '--include=curl', 'bookworm', tmp, MIRROR], { stdio: ['ignore', 'ignore', 'inherit'] });
   renameSync(tmp, ROOTFS);
 }
 
@@ -116,7 +119,7 @@ export const NODE_HEADER = join(dirname(process.execPath), '..', 'include', 'nod
 export const SVINIT_IN = '/opt/app/node_modules/.bin/svinit';
 
 /** The root filesystem as a local image (imported once; `podman kube play` runs images only). */
-export const ROOTFS_IMAGE = 'localhost/svinit-test/rootfs:bookworm';
+export const ROOTFS_IMAGE = 'localhost/svinit-test/rootfs:bookworm-curl';
 
 export function ensureRootfsImage(): void {
   if (podman(['image', 'exists', ROOTFS_IMAGE]).status === 0) return;

@@ -16,7 +16,7 @@ test('defaults: /etc/service, 7 s, builtin, text report, reaping on', () => {
     dir: '/etc/service', dirGiven: false, services: true, graceMs: 7000, engine: 'builtin', verbosity: 'normal', reap: true,
     report: 'text', pdeathsig: null, stopSignals: [], command: null,
     initDirs: ['/etc/my_init.d', '/etc/cont-init.d', '/etc/svinit/init.d'], finishDirs: ['/etc/cont-finish.d', '/etc/svinit/finish.d'],
-    envDirs: ['/etc/container_environment', '/etc/svinit/env'], hookTimeoutMs: 60_000, onHookFailure: 'stop', critical: [], logFormat: 'inherit',
+    envDirs: ['/etc/container_environment', '/etc/svinit/env'], hookTimeoutMs: 60_000, onHookFailure: 'stop', critical: [], http: null, logFormat: 'inherit',
     drainMs: 0, waitReadyMs: null,
   });
 });
@@ -44,6 +44,17 @@ test('--log-prefix and --log-format', () => {
   assert.equal(run(['--log-prefix', '--log-format=text']).logFormat, 'prefix');
   assert.equal(run(['--log-format', 'text']).logFormat, 'inherit');
   assert.throws(() => parseInitArgs(['--log-format', 'xml'], {}), /--log-format "xml": choose text or json/);
+});
+
+test('--http [ADDR:]PORT: loopback by default, IPv4 or bracketed IPv6, port 0-65535; anything else is one usage line', () => {
+  assert.deepEqual(run(['--http', '8080']).http, { host: '127.0.0.1', port: 8080 });
+  assert.deepEqual(run(['--http=0.0.0.0:9100']).http, { host: '0.0.0.0', port: 9100 });
+  assert.deepEqual(run(['--http', '[::1]:0']).http, { host: '::1', port: 0 });
+  for (const bad of ['', 'x', '80a', ':80', 'localhost:80', '1.2.3:80', '[1.2.3.4]:80', '::1:80', '70000', '8080:', '1.2.3.4:123456']) {
+    assert.throws(() => parseInitArgs(['--http', bad], {}), (e: Error) => e instanceof UsageError && /unable to use --http/.test(e.message) && !e.message.includes('\n'), bad);
+  }
+  assert.throws(() => parseInitArgs(['--http', '70000'], {}), /port 70000 is above 65535/);
+  assert.throws(() => parseInitArgs(['--engine', 'runit', '--http', '80'], {}), /unable to use --http with --engine runit/);
 });
 
 test('--critical NAME: repeatable, without duplicates; a path or a dot name is a usage error', () => {
